@@ -1,0 +1,106 @@
+// Shared declarations of the pgtrail output plugin (PostgreSQL-facing side).
+#pragma once
+
+#include "pg_headers.h"
+
+namespace pgtrail {
+
+struct PluginOptions;  // options.h: pure C++, owned by PluginState
+
+/// How a column's value is rendered so that it equals to_jsonb()'s rendering.
+enum class ValueKind : uint8 {
+    Int2,         ///< JSON number, formatted directly
+    Int4,
+    Int8,
+    Bool,         ///< true / false
+    Number,       ///< float4/8, numeric: output text; NaN/Infinity become strings
+    Date,         ///< to_jsonb's ISO form (JsonEncodeDateTime)
+    Timestamp,
+    TimestampTz,
+    Json,         ///< json/jsonb: output text embedded as is
+    Text,         ///< text/varchar/bpchar: the stored bytes as a JSON string
+    Other,        ///< any other type: its output text as a JSON string
+    Array,        ///< JSON array of elements of a simple kind above
+    ViaToJsonb,   ///< composites and types with a cast to json: PostgreSQL's own to_jsonb
+};
+
+/// Rendering of one array element type.
+struct ElementInfo {
+    Oid type;
+    int16 len;
+    bool byval;
+    char align;
+    ValueKind kind;
+    FmgrInfo out;  ///< element output function
+};
+
+/// Everything needed to render one column, computed once per relation.
+struct ColumnInfo {
+    bool dropped;
+    ValueKind kind;
+    const char *key;  ///< "name": pre-escaped
+    int key_len;
+    const char *name;  ///< plain column name (for the "unchanged" list)
+    FmgrInfo out;     ///< output function (Number, Json, Other)
+    ElementInfo *element;     ///< for Array
+    FmgrInfo *to_jsonb;       ///< for ViaToJsonb: to_jsonb() bound to this column's type
+};
+
+/// Cached metadata of one relation as decoding sees it (hash key: relid).
+struct RelInfo {
+    Oid relid;
+    bool valid;
+    MemoryContext cxt;          ///< owns everything below
+    Oid target_relid;           ///< the relation reported (the partition root when partition-root is on)
+    bool tracked;               ///< passes include-tables / exclude-tables
+    bool publish_insert, publish_update, publish_delete, publish_truncate;
+    const char *head;           ///< "schema":..,"table":..,"pk":[..] pre-rendered
+    int head_len;
+    TupleDesc desc;             ///< descriptor of the reported relation
+    TupleConversionMap *map;    ///< partition row -> root row, or NULL
+    ColumnInfo *columns;        ///< desc->natts entries
+};
+
+/// The plugin's state for one decoding session (ctx->output_plugin_private).
+struct PluginState {
+    MemoryContext change_cxt;   ///< reset after every callback
+    PluginOptions *options;
+    bool xact_began;            ///< the B record of the current transaction is written
+    uint32 filtered_changes;    ///< filtered changes since the last progress update
+};
+
+// relinfo.cpp
+void relinfo_cache_init(PluginState *state, MemoryContext parent);
+RelInfo *relinfo_get(PluginState *state, Relation rel);
+
+// publications.cpp
+void publication_actions(const PluginOptions &options, Oid relid, Oid target_relid, bool *insert,
+                         bool *update, bool *del, bool *truncate);
+
+// value_json.cpp
+void classify_column(ColumnInfo *col, Oid typid, MemoryContext cxt);
+void append_json_string(StringInfo out, const char *s, size_t n);
+void append_json_value(StringInfo out, Datum value, const ColumnInfo *col);
+
+// tuple_json.cpp
+/// Appends a row image as a JSON object. With key_only, NULL columns are left out (a
+/// key-only old tuple has NULL in every non-key column). With toast_source, unchanged
+/// TOASTed values are taken from it; those it cannot fill go to unchanged (if not NULL).
+void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, bool key_only,
+                       HeapTuple toast_source, StringInfo unchanged);
+
+// records.cpp
+void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+void write_change(LogicalDecodingContext *ctx, PluginState *state, Relation rel,
+                  ReorderBufferChange *change);
+void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelations,
+                    Relation relations[], ReorderBufferChange *change);
+void write_message(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn,
+                   XLogRecPtr lsn, bool transactional, const char *prefix, Size size,
+                   const char *message);
+bool origin_is_excluded(PluginState *state, RepOriginId origin_id);
+void reset_origin_verdicts();
+void ensure_begin_written(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn);
+
+}  // namespace pgtrail

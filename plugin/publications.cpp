@@ -1,0 +1,46 @@
+// Which actions of a relation the `publications` option lets through.
+#include "options.h"
+#include "pgtrail.h"
+
+namespace pgtrail {
+
+namespace {
+
+// The relation and, for a partition, all its ancestors: a publication of any of them covers it.
+List *relation_and_ancestors(Oid relid) {
+    List *rels = list_make1_oid(relid);
+    if (get_rel_relispartition(relid)) rels = list_concat(rels, get_partition_ancestors(relid));
+    return rels;
+}
+
+bool publication_covers(const Publication *pub, List *rels) {
+    if (pub->alltables) return true;
+    ListCell *lc;
+    foreach (lc, rels) {
+        Oid relid = lfirst_oid(lc);
+        if (list_member_oid(GetRelationPublications(relid), pub->oid)) return true;
+        if (list_member_oid(GetSchemaPublications(get_rel_namespace(relid)), pub->oid)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+void publication_actions(const PluginOptions &options, Oid relid, Oid target_relid, bool *insert,
+                         bool *update, bool *del, bool *truncate) {
+    bool everything = options.publications.empty();
+    *insert = *update = *del = *truncate = everything;
+    if (everything) return;
+    List *rels = relation_and_ancestors(relid);
+    if (target_relid != relid) rels = list_append_unique_oid(rels, target_relid);
+    for (const std::string &name : options.publications) {
+        Publication *pub = GetPublicationByName(name.c_str(), false);
+        if (!publication_covers(pub, rels)) continue;
+        *insert |= pub->pubactions.pubinsert;
+        *update |= pub->pubactions.pubupdate;
+        *del |= pub->pubactions.pubdelete;
+        *truncate |= pub->pubactions.pubtruncate;
+    }
+}
+
+}  // namespace pgtrail

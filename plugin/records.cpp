@@ -1,0 +1,227 @@
+// Writes the plugin's records: one JSON object per OutputPluginWrite.
+#include "json_escape.h"
+#include "options.h"
+#include "pgtrail.h"
+
+namespace pgtrail {
+
+namespace {
+
+constexpr uint32 kProgressEvery = 100;  // filtered changes between progress updates
+
+void append_lsn(StringInfo out, const char *field, XLogRecPtr lsn) {
+    char buf[24];
+    appendStringInfoString(out, field);
+    appendStringInfoChar(out, '"');
+    appendBinaryStringInfo(out, buf, static_cast<int>(format_lsn(lsn, buf)));
+    appendStringInfoChar(out, '"');
+}
+
+// ,"ts":"2026-11-21T09:26:00.123456+00:00" (always UTC)
+void append_commit_time(StringInfo out, TimestampTz ts) {
+    char buf[MAXDATELEN + 1];
+    int utc = 0;
+    JsonEncodeDateTime(buf, TimestampTzGetDatum(ts), TIMESTAMPTZOID, &utc);
+    appendStringInfoString(out, ",\"ts\":\"");
+    appendStringInfoString(out, buf);
+    appendStringInfoChar(out, '"');
+}
+
+void write_xact_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, char op, XLogRecPtr lsn) {
+    OutputPluginPrepareWrite(ctx, true);
+    appendStringInfo(ctx->out, "{\"op\":\"%c\",\"xid\":%u", op, txn->xid);
+    append_lsn(ctx->out, ",\"lsn\":", lsn);
+    append_commit_time(ctx->out, txn->xact_time.commit_time);
+    appendStringInfoChar(ctx->out, '}');
+    OutputPluginWrite(ctx, true);
+}
+
+// {"op":"X","lsn":"..", + head
+void start_change_record(StringInfo out, char op, XLogRecPtr lsn, const RelInfo *info) {
+    appendStringInfo(out, "{\"op\":\"%c\"", op);
+    append_lsn(out, ",\"lsn\":", lsn);
+    appendStringInfoChar(out, ',');
+    appendBinaryStringInfo(out, info->head, info->head_len);
+}
+
+// A partition's row, in its root's column layout when the change is reported under the root.
+HeapTuple as_reported(const RelInfo *info, HeapTuple tuple) {
+    if (tuple == nullptr || info->map == nullptr) return tuple;
+    return execute_attr_map_tuple(tuple, info->map);
+}
+
+bool action_published(const RelInfo *info, ReorderBufferChangeType action) {
+    switch (action) {
+    case REORDER_BUFFER_CHANGE_INSERT: return info->publish_insert;
+    case REORDER_BUFFER_CHANGE_UPDATE: return info->publish_update;
+    case REORDER_BUFFER_CHANGE_DELETE: return info->publish_delete;
+    default: return false;
+    }
+}
+
+// Keeps the walsender's keepalives flowing while long stretches are filtered out.
+void note_filtered(LogicalDecodingContext *ctx, PluginState *state) {
+    if (++state->filtered_changes < kProgressEvery) return;
+    state->filtered_changes = 0;
+    OutputPluginUpdateProgress(ctx, false);
+}
+
+void append_image(StringInfo out, const char *field, const RelInfo *info, HeapTuple tuple, bool key_only,
+                  HeapTuple toast_source, StringInfo unchanged) {
+    appendStringInfoString(out, field);
+    append_tuple_json(out, info, tuple, key_only, toast_source, unchanged);
+}
+
+void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation rel,
+                      ReorderBufferChange *change) {
+    StringInfo out = ctx->out;
+    HeapTuple newtuple = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : nullptr;
+    HeapTuple oldtuple = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
+    newtuple = as_reported(info, newtuple);
+    oldtuple = as_reported(info, oldtuple);
+    // An old tuple is complete only under REPLICA IDENTITY FULL; otherwise it holds the key.
+    bool old_key_only = rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
+    char op = change->action == REORDER_BUFFER_CHANGE_INSERT   ? 'I'
+              : change->action == REORDER_BUFFER_CHANGE_UPDATE ? 'U'
+                                                               : 'D';
+    OutputPluginPrepareWrite(ctx, true);
+    start_change_record(out, op, change->lsn, info);
+    if (oldtuple) append_image(out, ",\"before\":", info, oldtuple, old_key_only, nullptr, nullptr);
+    if (newtuple) {
+        StringInfoData unchanged;
+        initStringInfo(&unchanged);
+        append_image(out, ",\"after\":", info, newtuple, false, old_key_only ? nullptr : oldtuple, &unchanged);
+        if (unchanged.len > 0) appendStringInfo(out, ",\"unchanged\":[%s]", unchanged.data);
+    }
+    appendStringInfoChar(out, '}');
+    OutputPluginWrite(ctx, true);
+}
+
+// Looks an origin's name up in the catalog, inside a transaction of our own if
+// decoding is not in one (the walsender decodes outside transactions).
+char *origin_name(RepOriginId origin_id) {
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    bool own_xact = !IsTransactionState();
+    if (own_xact) StartTransactionCommand();
+    char *name = nullptr;
+    char *found = nullptr;
+    if (replorigin_by_oid(origin_id, true, &found)) name = MemoryContextStrdup(cxt, found);
+    if (own_xact) CommitTransactionCommand();
+    MemoryContextSwitchTo(cxt);
+    CurrentResourceOwner = owner;
+    return name;
+}
+
+// Verdict per origin id: 0 unknown, 1 tracked, 2 excluded. Reset when origins change.
+uint8 origin_verdicts[UINT16_MAX + 1];
+bool origin_callback_registered = false;
+
+void forget_origin_verdicts(Datum, int, uint32) {
+    memset(origin_verdicts, 0, sizeof(origin_verdicts));
+}
+
+}  // namespace
+
+void ensure_begin_written(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn) {
+    if (state->xact_began) return;
+    write_xact_record(ctx, txn, 'B', txn->final_lsn);
+    state->xact_began = true;
+}
+
+void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
+    auto *state = static_cast<PluginState *>(ctx->output_plugin_private);
+    state->xact_began = false;
+    state->filtered_changes = 0;
+    if (!state->options->skip_empty_xacts) ensure_begin_written(ctx, state, txn);
+}
+
+void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
+    auto *state = static_cast<PluginState *>(ctx->output_plugin_private);
+    OutputPluginUpdateProgress(ctx, !state->xact_began);
+    if (!state->xact_began) return;
+    write_xact_record(ctx, txn, 'C', txn->end_lsn);
+    state->xact_began = false;
+}
+
+void write_change(LogicalDecodingContext *ctx, PluginState *state, Relation rel, ReorderBufferChange *change) {
+    const RelInfo *info = relinfo_get(state, rel);
+    if (!info->tracked || !action_published(info, change->action)) {
+        note_filtered(ctx, state);
+        return;
+    }
+    ensure_begin_written(ctx, state, change->txn);
+    write_row_change(ctx, info, rel, change);
+}
+
+void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelations, Relation relations[],
+                    ReorderBufferChange *change) {
+    // Partitions of one root truncated together give one record for the root.
+    Oid *written = static_cast<Oid *>(palloc(sizeof(Oid) * nrelations));
+    int nwritten = 0;
+    for (int i = 0; i < nrelations; i++) {
+        const RelInfo *info = relinfo_get(state, relations[i]);
+        if (!info->tracked || !info->publish_truncate) continue;
+        bool seen = false;
+        for (int j = 0; j < nwritten; j++)
+            seen |= written[j] == info->target_relid;
+        if (seen) continue;
+        written[nwritten++] = info->target_relid;
+        ensure_begin_written(ctx, state, change->txn);
+        OutputPluginPrepareWrite(ctx, true);
+        start_change_record(ctx->out, 'T', change->lsn, info);
+        appendStringInfo(ctx->out, ",\"cascade\":%s,\"restart_identity\":%s}",
+                         change->data.truncate.cascade ? "true" : "false",
+                         change->data.truncate.restart_seqs ? "true" : "false");
+        OutputPluginWrite(ctx, true);
+    }
+    if (nwritten == 0) note_filtered(ctx, state);
+}
+
+void write_message(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn, XLogRecPtr lsn,
+                   bool transactional, const char *prefix, Size size, const char *message) {
+    if (!message_is_tracked(*state->options, prefix)) return;
+    if (transactional) ensure_begin_written(ctx, state, txn);
+    OutputPluginPrepareWrite(ctx, true);
+    StringInfo out = ctx->out;
+    appendStringInfoString(out, "{\"op\":\"M\"");
+    append_lsn(out, ",\"lsn\":", lsn);
+    appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
+    append_json_string(out, prefix, strlen(prefix));
+    appendStringInfoString(out, ",\"content\":");
+    // Content is arbitrary bytes: invalid UTF-8 becomes U+FFFD so the record stays valid JSON.
+    StringInfoData content;
+    initStringInfo(&content);
+    for (Size i = 0; i < size;) {
+        Size valid = utf8_valid_prefix(message + i, size - i);
+        appendBinaryStringInfo(&content, message + i, static_cast<int>(valid));
+        i += valid;
+        if (i < size) {
+            appendStringInfoString(&content, "\xEF\xBF\xBD");
+            i += utf8_invalid_run(message + i, size - i);
+        }
+    }
+    append_json_string(out, content.data, content.len);
+    appendStringInfoChar(out, '}');
+    OutputPluginWrite(ctx, true);
+}
+
+void reset_origin_verdicts() {
+    forget_origin_verdicts(0, 0, 0);
+}
+
+bool origin_is_excluded(PluginState *state, RepOriginId origin_id) {
+    if (origin_id == InvalidRepOriginId || state->options->exclude_origins.empty()) return false;
+    if (!origin_callback_registered) {
+        CacheRegisterSyscacheCallback(REPLORIGIDENT, forget_origin_verdicts, 0);
+        origin_callback_registered = true;
+    }
+    if (origin_verdicts[origin_id] == 0) {
+        char *name = origin_name(origin_id);
+        bool excluded = name && any_name_matches(state->options->exclude_origins, name);
+        origin_verdicts[origin_id] = excluded ? 2 : 1;
+    }
+    return origin_verdicts[origin_id] == 2;
+}
+
+}  // namespace pgtrail

@@ -1,0 +1,163 @@
+// Per-relation metadata cache: names pre-escaped, output functions, key columns,
+// filters and publication actions, computed once and dropped on invalidation.
+#include "options.h"
+#include "pgtrail.h"
+
+namespace pgtrail {
+
+namespace {
+
+HTAB *rel_cache = nullptr;          // lives in the decoding session's memory
+MemoryContext cache_cxt = nullptr;  // parent of the cache and of every entry's context
+bool callbacks_registered = false;  // invalidation callbacks cannot be unregistered
+
+void invalidate_matching(Oid relid) {
+    if (!rel_cache) return;
+    HASH_SEQ_STATUS status;
+    hash_seq_init(&status, rel_cache);
+    while (auto *entry = static_cast<RelInfo *>(hash_seq_search(&status)))
+        if (relid == InvalidOid || entry->relid == relid || entry->target_relid == relid)
+            entry->valid = false;
+}
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    invalidate_matching(relid);
+}
+
+// Types, schemas and publications change what every entry holds.
+void on_syscache_invalidation(Datum, int, uint32) {
+    invalidate_matching(InvalidOid);
+}
+
+void forget_cache(void *) {
+    rel_cache = nullptr;
+    cache_cxt = nullptr;
+}
+
+// The relation reported for rel: its topmost partition root when partition-root is on.
+Oid reported_relid(const PluginOptions &options, Relation rel) {
+    if (!options.partition_root || !rel->rd_rel->relispartition) return RelationGetRelid(rel);
+    List *ancestors = get_partition_ancestors(RelationGetRelid(rel));
+    return ancestors ? llast_oid(ancestors) : RelationGetRelid(rel);
+}
+
+// Key column numbers: the primary key, else the replica identity index, else none.
+void key_columns(Relation rel, int *nkeys, AttrNumber **keys) {
+    *nkeys = 0;
+    RelationGetIndexList(rel);  // fills rd_pkindex and rd_replidindex
+    Oid index = OidIsValid(rel->rd_pkindex) ? rel->rd_pkindex : rel->rd_replidindex;
+    if (!OidIsValid(index)) return;
+    HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tuple)) return;
+    auto *form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+    *nkeys = form->indnkeyatts;
+    *keys = static_cast<AttrNumber *>(palloc(sizeof(AttrNumber) * (*nkeys > 0 ? *nkeys : 1)));
+    for (int i = 0; i < *nkeys; i++)
+        (*keys)[i] = form->indkey.values[i];
+    ReleaseSysCache(tuple);
+}
+
+// "schema":"s","table":"t","pk":["a","b"]
+const char *render_head(Relation target, int *len) {
+    StringInfoData head;
+    initStringInfo(&head);
+    const char *schema = get_namespace_name(RelationGetNamespace(target));
+    const char *table = RelationGetRelationName(target);
+    appendStringInfoString(&head, "\"schema\":");
+    append_json_string(&head, schema, strlen(schema));
+    appendStringInfoString(&head, ",\"table\":");
+    append_json_string(&head, table, strlen(table));
+    appendStringInfoString(&head, ",\"pk\":[");
+    int nkeys;
+    AttrNumber *keys;
+    key_columns(target, &nkeys, &keys);
+    for (int i = 0; i < nkeys; i++) {
+        if (i > 0) appendStringInfoChar(&head, ',');
+        const char *name = NameStr(TupleDescAttr(RelationGetDescr(target), keys[i] - 1)->attname);
+        append_json_string(&head, name, strlen(name));
+    }
+    appendStringInfoChar(&head, ']');
+    *len = head.len;
+    return head.data;
+}
+
+void build_columns(RelInfo *info) {
+    TupleDesc desc = info->desc;
+    info->columns = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * (desc->natts > 0 ? desc->natts : 1)));
+    for (int i = 0; i < desc->natts; i++) {
+        Form_pg_attribute attr = TupleDescAttr(desc, i);
+        ColumnInfo *col = &info->columns[i];
+        col->dropped = attr->attisdropped;
+        if (col->dropped) continue;
+        col->name = pstrdup(NameStr(attr->attname));
+        StringInfoData key;
+        initStringInfo(&key);
+        append_json_string(&key, col->name, strlen(col->name));
+        appendStringInfoChar(&key, ':');
+        col->key = key.data;
+        col->key_len = key.len;
+        classify_column(col, attr->atttypid, info->cxt);
+    }
+}
+
+// Fills an entry for rel; every allocation it keeps goes to the entry's own context.
+void build_entry(PluginState *state, RelInfo *info, Relation rel) {
+    const PluginOptions &options = *state->options;
+    info->cxt = AllocSetContextCreate(cache_cxt, "pgtrail relation", ALLOCSET_SMALL_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(info->cxt);
+    info->target_relid = reported_relid(options, rel);
+    Relation target = info->target_relid == RelationGetRelid(rel) ? rel : RelationIdGetRelation(info->target_relid);
+    info->desc = CreateTupleDescCopy(RelationGetDescr(target));
+    if (target != rel)
+        info->map = convert_tuples_by_name(CreateTupleDescCopy(RelationGetDescr(rel)), info->desc);
+    info->head = render_head(target, &info->head_len);
+    const char *schema = get_namespace_name(RelationGetNamespace(target));
+    const char *own_schema = get_namespace_name(RelationGetNamespace(rel));
+    info->tracked = table_is_tracked(options, schema, RelationGetRelationName(target)) &&
+                    (target == rel || table_is_tracked(options, own_schema, RelationGetRelationName(rel)));
+    build_columns(info);
+    publication_actions(options, RelationGetRelid(rel), info->target_relid, &info->publish_insert,
+                        &info->publish_update, &info->publish_delete, &info->publish_truncate);
+    if (target != rel) RelationClose(target);
+    MemoryContextSwitchTo(old);
+    info->valid = true;
+}
+
+}  // namespace
+
+void relinfo_cache_init(PluginState *state, MemoryContext parent) {
+    MemoryContext cxt = AllocSetContextCreate(parent, "pgtrail relation cache", ALLOCSET_DEFAULT_SIZES);
+    cache_cxt = cxt;
+    HASHCTL ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    ctl.keysize = sizeof(Oid);
+    ctl.entrysize = sizeof(RelInfo);
+    ctl.hcxt = cxt;
+    rel_cache = hash_create("pgtrail relations", 128, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    auto *reset = static_cast<MemoryContextCallback *>(MemoryContextAllocZero(cxt, sizeof(MemoryContextCallback)));
+    reset->func = forget_cache;
+    MemoryContextRegisterResetCallback(cxt, reset);
+    if (callbacks_registered) return;
+    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+    CacheRegisterSyscacheCallback(TYPEOID, on_syscache_invalidation, 0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, on_syscache_invalidation, 0);
+    CacheRegisterSyscacheCallback(PUBLICATIONOID, on_syscache_invalidation, 0);
+    CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, on_syscache_invalidation, 0);
+    CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, on_syscache_invalidation, 0);
+    callbacks_registered = true;
+}
+
+RelInfo *relinfo_get(PluginState *state, Relation rel) {
+    Oid relid = RelationGetRelid(rel);
+    bool found;
+    auto *info = static_cast<RelInfo *>(hash_search(rel_cache, &relid, HASH_ENTER, &found));
+    if (found && info->valid) return info;
+    if (found && info->cxt) MemoryContextDelete(info->cxt);
+    // Reset to a known state first: a build that fails leaves an invalid, empty entry.
+    memset(info, 0, sizeof(RelInfo));
+    info->relid = relid;
+    build_entry(state, info, rel);
+    return info;
+}
+
+}  // namespace pgtrail

@@ -1,0 +1,214 @@
+// Renders one column value as JSON exactly as PostgreSQL's to_jsonb() renders it.
+#include <algorithm>
+
+#include "json_escape.h"
+#include "pgtrail.h"
+
+namespace pgtrail {
+
+namespace {
+
+// The kind of a non-array, non-composite type (after looking through domains).
+ValueKind scalar_kind(Oid base) {
+    switch (base) {
+    case INT2OID: return ValueKind::Int2;
+    case INT4OID: return ValueKind::Int4;
+    case INT8OID: return ValueKind::Int8;
+    case FLOAT4OID:
+    case FLOAT8OID:
+    case NUMERICOID: return ValueKind::Number;
+    case BOOLOID: return ValueKind::Bool;
+    case DATEOID: return ValueKind::Date;
+    case TIMESTAMPOID: return ValueKind::Timestamp;
+    case TIMESTAMPTZOID: return ValueKind::TimestampTz;
+    case JSONOID:
+    case JSONBOID: return ValueKind::Json;
+    case TEXTOID:
+    case VARCHAROID:
+    case BPCHAROID: return ValueKind::Text;
+    default: return ValueKind::Other;
+    }
+}
+
+// to_jsonb renders user-defined types that have a cast to json through that cast.
+bool has_json_cast(Oid base) {
+    if (base < FirstNormalObjectId) return false;
+    Oid castfunc = InvalidOid;
+    return find_coercion_pathway(JSONOID, base, COERCION_EXPLICIT, &castfunc) == COERCION_PATH_FUNC &&
+           OidIsValid(castfunc);
+}
+
+// Mirrors jsonb_categorize_type() for one type.
+ValueKind kind_of_type(Oid typid) {
+    Oid base = getBaseType(typid);
+    ValueKind kind = scalar_kind(base);
+    if (kind != ValueKind::Other) return kind;
+    if (OidIsValid(get_element_type(base))) return ValueKind::Array;
+    if (type_is_rowtype(base) || has_json_cast(base)) return ValueKind::ViaToJsonb;
+    return ValueKind::Other;
+}
+
+// to_jsonb(anyelement) finds its argument's type through fn_expr: give it one.
+FmgrInfo *bind_to_jsonb(Oid typid, MemoryContext cxt) {
+    MemoryContext old = MemoryContextSwitchTo(cxt);
+    FmgrInfo *finfo = static_cast<FmgrInfo *>(palloc0(sizeof(FmgrInfo)));
+    fmgr_info_cxt(F_TO_JSONB, finfo, cxt);
+    Const *arg = makeNullConst(typid, -1, InvalidOid);
+    FuncExpr *call = makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid, InvalidOid,
+                                  COERCE_EXPLICIT_CALL);
+    fmgr_info_set_expr(reinterpret_cast<Node *>(call), finfo);
+    MemoryContextSwitchTo(old);
+    return finfo;
+}
+
+ElementInfo *element_info(Oid array_type, MemoryContext cxt) {
+    Oid elemtype = get_element_type(getBaseType(array_type));
+    ElementInfo *elem = static_cast<ElementInfo *>(MemoryContextAllocZero(cxt, sizeof(ElementInfo)));
+    elem->type = elemtype;
+    elem->kind = kind_of_type(elemtype);
+    get_typlenbyvalalign(elemtype, &elem->len, &elem->byval, &elem->align);
+    Oid outfn;
+    bool varlena;
+    getTypeOutputInfo(elemtype, &outfn, &varlena);
+    fmgr_info_cxt(outfn, &elem->out, cxt);
+    return elem;
+}
+
+void append_int(StringInfo out, int64 v) {
+    enlargeStringInfo(out, 21);
+    out->len += static_cast<int>(format_int64(v, out->data + out->len));
+    out->data[out->len] = '\0';
+}
+
+void append_datetime(StringInfo out, Datum value, Oid typid) {
+    char buf[MAXDATELEN + 1];
+    JsonEncodeDateTime(buf, value, typid, nullptr);
+    appendStringInfoChar(out, '"');
+    appendStringInfoString(out, buf);
+    appendStringInfoChar(out, '"');
+}
+
+// A numeric's output text is a JSON number unless it is NaN or +/-Infinity.
+void append_number_text(StringInfo out, const char *text) {
+    int len = static_cast<int>(strlen(text));
+    if (IsValidJsonNumber(text, len))
+        appendBinaryStringInfo(out, text, len);
+    else
+        append_json_string(out, text, len);
+}
+
+// Renders a value of a kind that needs no per-column state beyond its output function.
+void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn) {
+    switch (kind) {
+    case ValueKind::Int2: append_int(out, DatumGetInt16(value)); break;
+    case ValueKind::Int4: append_int(out, DatumGetInt32(value)); break;
+    case ValueKind::Int8: append_int(out, DatumGetInt64(value)); break;
+    case ValueKind::Bool: appendStringInfoString(out, DatumGetBool(value) ? "true" : "false"); break;
+    case ValueKind::Number: append_number_text(out, OutputFunctionCall(outfn, value)); break;
+    case ValueKind::Date: append_datetime(out, value, DATEOID); break;
+    case ValueKind::Timestamp: append_datetime(out, value, TIMESTAMPOID); break;
+    case ValueKind::TimestampTz: append_datetime(out, value, TIMESTAMPTZOID); break;
+    case ValueKind::Json: appendStringInfoString(out, OutputFunctionCall(outfn, value)); break;
+    case ValueKind::Text: {
+        text *t = DatumGetTextPP(value);
+        append_json_string(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        break;
+    }
+    default: {
+        const char *s = OutputFunctionCall(outfn, value);
+        append_json_string(out, s, strlen(s));
+        break;
+    }
+    }
+}
+
+// One dimension of an array, recursively, as array_dim_to_jsonb() does.
+void append_array_dim(StringInfo out, int dim, int ndims, const int *dims, const Datum *values,
+                      const bool *nulls, int *index, const ElementInfo *elem) {
+    appendStringInfoChar(out, '[');
+    for (int i = 0; i < dims[dim]; i++) {
+        if (i > 0) appendStringInfoChar(out, ',');
+        if (dim + 1 < ndims) {
+            append_array_dim(out, dim + 1, ndims, dims, values, nulls, index, elem);
+            continue;
+        }
+        if (nulls[*index])
+            appendStringInfoString(out, "null");
+        else
+            append_simple(out, values[*index], elem->kind, const_cast<FmgrInfo *>(&elem->out));
+        (*index)++;
+    }
+    appendStringInfoChar(out, ']');
+}
+
+void append_array(StringInfo out, Datum value, const ElementInfo *elem) {
+    ArrayType *array = DatumGetArrayTypeP(value);
+    int ndims = ARR_NDIM(array);
+    if (ndims == 0) {
+        appendStringInfoString(out, "[]");
+        return;
+    }
+    Datum *values;
+    bool *nulls;
+    int count;
+    deconstruct_array(array, elem->type, elem->len, elem->byval, elem->align, &values, &nulls, &count);
+    int index = 0;
+    append_array_dim(out, 0, ndims, ARR_DIMS(array), values, nulls, &index, elem);
+}
+
+void append_via_to_jsonb(StringInfo out, Datum value, FmgrInfo *to_jsonb) {
+    Jsonb *jb = DatumGetJsonbP(FunctionCall1(to_jsonb, value));
+    JsonbToCString(out, &jb->root, VARSIZE(jb));
+}
+
+}  // namespace
+
+void classify_column(ColumnInfo *col, Oid typid, MemoryContext cxt) {
+    col->kind = kind_of_type(typid);
+    if (col->kind == ValueKind::Array) {
+        col->element = element_info(typid, cxt);
+        // Arrays of composites and the like: let to_jsonb do the whole value.
+        if (col->element->kind == ValueKind::ViaToJsonb || col->element->kind == ValueKind::Array)
+            col->kind = ValueKind::ViaToJsonb;
+    }
+    if (col->kind == ValueKind::ViaToJsonb) {
+        col->to_jsonb = bind_to_jsonb(typid, cxt);
+        return;
+    }
+    Oid outfn;
+    bool varlena;
+    getTypeOutputInfo(typid, &outfn, &varlena);
+    fmgr_info_cxt(outfn, &col->out, cxt);
+}
+
+void append_json_string(StringInfo out, const char *s, size_t n) {
+    // Escape in chunks so a huge value never asks for six times its size at once.
+    constexpr size_t kChunk = 64 * 1024;
+    appendStringInfoChar(out, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t end = i + std::min(kChunk, n - i);
+        enlargeStringInfo(out, static_cast<int>((end - i) * 6));  // worst case: all \u00XX
+        char *dst = out->data + out->len;
+        while (i < end) {
+            size_t run = json_clean_run(s + i, end - i);
+            memcpy(dst, s + i, run);
+            dst += run;
+            i += run;
+            if (i < end) dst += json_escape_byte(static_cast<unsigned char>(s[i++]), dst);
+        }
+        *dst = '\0';
+        out->len = static_cast<int>(dst - out->data);
+    }
+    appendStringInfoChar(out, '"');
+}
+
+void append_json_value(StringInfo out, Datum value, const ColumnInfo *col) {
+    switch (col->kind) {
+    case ValueKind::Array: append_array(out, value, col->element); break;
+    case ValueKind::ViaToJsonb: append_via_to_jsonb(out, value, col->to_jsonb); break;
+    default: append_simple(out, value, col->kind, const_cast<FmgrInfo *>(&col->out)); break;
+    }
+}
+
+}  // namespace pgtrail
