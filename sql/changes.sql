@@ -1,0 +1,30 @@
+-- The changes table: one row per changed row (Bemi-compatible columns first).
+-- The sink runs this with the table name substituted for "changes" (option --changes-table);
+-- it is idempotent, so running it on every start is safe.
+
+CREATE TABLE IF NOT EXISTS changes (
+    id              uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+    primary_key     text,                           -- key value: the single key column's text, or a JSON array for composite keys
+    before          jsonb,                          -- old row as to_jsonb(); NULL for CREATE, key columns only without REPLICA IDENTITY FULL
+    after           jsonb,                          -- new row as to_jsonb(); NULL for DELETE and TRUNCATE
+    context         jsonb       NOT NULL DEFAULT '{}'::jsonb,  -- application context stitched from _bemi messages
+    database        text        NOT NULL,
+    schema          text        NOT NULL,
+    "table"         text        NOT NULL,
+    operation       text        NOT NULL CHECK (operation IN ('CREATE', 'UPDATE', 'DELETE', 'TRUNCATE')),
+    committed_at    timestamptz NOT NULL,           -- source commit time
+    queued_at       timestamptz NOT NULL,           -- when the sink received the change
+    created_at      timestamptz NOT NULL DEFAULT now(),  -- when the row was written here
+    transaction_id  bigint      NOT NULL,           -- source xid
+    position        bigint      NOT NULL,           -- the change's LSN as a number
+    commit_lsn      bigint      NOT NULL,           -- end LSN of the source commit (what the sink confirms)
+    ordinal         integer     NOT NULL,           -- the change's place in its transaction, from 0
+    unchanged       text[],                         -- columns left out of "after": unchanged TOASTed values without REPLICA IDENTITY FULL
+    CONSTRAINT changes_commit_lsn_ordinal_key UNIQUE (commit_lsn, ordinal)
+);
+
+CREATE INDEX IF NOT EXISTS changes_table_primary_key_committed_at_idx
+    ON changes (schema, "table", primary_key, committed_at);
+CREATE INDEX IF NOT EXISTS changes_committed_at_idx ON changes (committed_at);
+CREATE INDEX IF NOT EXISTS changes_context_idx ON changes USING gin (context jsonb_path_ops);
+CREATE INDEX IF NOT EXISTS changes_transaction_id_idx ON changes (transaction_id);
