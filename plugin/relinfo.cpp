@@ -107,9 +107,9 @@ void build_entry(PluginState *state, RelInfo *info, Relation rel) {
     MemoryContext old = MemoryContextSwitchTo(info->cxt);
     info->target_relid = reported_relid(options, rel);
     Relation target = info->target_relid == RelationGetRelid(rel) ? rel : RelationIdGetRelation(info->target_relid);
-    info->desc = CreateTupleDescCopy(RelationGetDescr(target));
+    info->desc = CreateTupleDescCopyConstr(RelationGetDescr(target))  // Constr: keeps attmissingval;
     if (target != rel)
-        info->map = convert_tuples_by_name(CreateTupleDescCopy(RelationGetDescr(rel)), info->desc);
+        info->map = convert_tuples_by_name(CreateTupleDescCopyConstr(RelationGetDescr(rel)), info->desc);
     info->head = render_head(target, &info->head_len);
     const char *schema = get_namespace_name(RelationGetNamespace(target));
     const char *own_schema = get_namespace_name(RelationGetNamespace(rel));
