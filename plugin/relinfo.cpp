@@ -107,7 +107,8 @@ void build_entry(PluginState *state, RelInfo *info, Relation rel) {
     MemoryContext old = MemoryContextSwitchTo(info->cxt);
     info->target_relid = reported_relid(options, rel);
     Relation target = info->target_relid == RelationGetRelid(rel) ? rel : RelationIdGetRelation(info->target_relid);
-    info->desc = CreateTupleDescCopyConstr(RelationGetDescr(target))  // Constr: keeps attmissingval;
+    // With constraints: attmissingval fills columns added (with a default) after a row was written.
+    info->desc = CreateTupleDescCopyConstr(RelationGetDescr(target));
     if (target != rel)
         info->map = convert_tuples_by_name(CreateTupleDescCopyConstr(RelationGetDescr(rel)), info->desc);
     info->head = render_head(target, &info->head_len);
