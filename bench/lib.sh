@@ -1,0 +1,58 @@
+# Shared helpers for the bench/ scripts (sourced, not run).
+# Each benchmark builds into build-bench/ and starts its own throwaway cluster there.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BUILD_DIR=${PGTRAIL_BENCH_BUILD:-$ROOT/build-bench}
+PLUGIN_BUILD=$BUILD_DIR/plugin-build
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# Installs the Debian packages the project and this benchmark need (skips what is there).
+install_packages() {
+    bash "$ROOT/scripts/install-deps.sh" "$@" >&2 || die "installing packages failed"
+}
+
+# Builds pgtrail.so with PGXS into $PLUGIN_BUILD from a copy of the sources: a VPATH
+# build would pick up stale objects from an in-tree build through make's directory search.
+build_plugin() {
+    mkdir -p "$PLUGIN_BUILD/plugin"
+    cp -p "$ROOT/Makefile.pgxs" "$PLUGIN_BUILD/"
+    cp -p "$ROOT"/plugin/*.cpp "$ROOT"/plugin/*.h "$PLUGIN_BUILD/plugin/"
+    make --no-print-directory -s -C "$PLUGIN_BUILD" -f Makefile.pgxs -j"$(nproc)" >&2 \
+        || die "building the plugin failed"
+    [ -f "$PLUGIN_BUILD/pgtrail.so" ] || die "no $PLUGIN_BUILD/pgtrail.so after the build"
+}
+
+# Starts a cluster in $1 (removed on exit unless BENCH_KEEP=1); extra args go to pg-cluster.sh.
+# Sets PGHOST/PGPORT/PGUSER/PGDATABASE for psql.
+start_cluster() {
+    CLUSTER_DIR=$1; shift
+    bash "$ROOT/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR" >/dev/null 2>&1 || true
+    local port
+    port=$(bash "$ROOT/scripts/pg-cluster.sh" start "$CLUSTER_DIR" --plugin-dir "$PLUGIN_BUILD" "$@") \
+        || die "cluster did not start"
+    trap stop_cluster EXIT
+    export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+    export PGOPTIONS="-c client_min_messages=warning"  # decoderbufs logs INFO at every start
+    log "cluster on port $port ($CLUSTER_DIR)"
+}
+
+stop_cluster() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "cluster kept: $CLUSTER_DIR (port $PGPORT); remove with scripts/pg-cluster.sh destroy $CLUSTER_DIR"
+        return
+    fi
+    bash "$ROOT/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR" >/dev/null 2>&1 || true
+}
+
+# psql that stops at the first error and prints bare values.
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+# "cores, memory" of this machine, for the results header.
+machine_summary() {
+    local mem_kb
+    mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
+    echo "$(nproc) cores, $((mem_kb / 1024 / 1024)) GiB RAM, $(uname -m) $(uname -r)"
+}
