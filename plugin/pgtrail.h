@@ -72,6 +72,8 @@ struct PluginState {
 // relinfo.cpp
 void relinfo_cache_init(PluginState *state, MemoryContext parent);
 RelInfo *relinfo_get(PluginState *state, Relation rel);
+/// Frees invalidated entries (dropped or changed relations); call where no entry is in use.
+void relinfo_sweep();
 
 // publications.cpp
 void publication_actions(const PluginOptions &options, Oid relid, Oid target_relid, bool *insert,

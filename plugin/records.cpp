@@ -133,6 +133,7 @@ void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
     auto *state = static_cast<PluginState *>(ctx->output_plugin_private);
     state->xact_began = false;
     state->filtered_changes = 0;
+    relinfo_sweep();  // between transactions no entry is in use
     if (!state->options->skip_empty_xacts) ensure_begin_written(ctx, state, txn);
 }
 

@@ -9,6 +9,7 @@ namespace {
 
 HTAB *rel_cache = nullptr;          // lives in the decoding session's memory
 MemoryContext cache_cxt = nullptr;  // parent of the cache and of every entry's context
+bool have_invalid = false;          // some entry was invalidated since the last sweep
 bool callbacks_registered = false;  // invalidation callbacks cannot be unregistered
 
 void invalidate_matching(Oid relid) {
@@ -16,8 +17,10 @@ void invalidate_matching(Oid relid) {
     HASH_SEQ_STATUS status;
     hash_seq_init(&status, rel_cache);
     while (auto *entry = static_cast<RelInfo *>(hash_seq_search(&status)))
-        if (relid == InvalidOid || entry->relid == relid || entry->target_relid == relid)
+        if (relid == InvalidOid || entry->relid == relid || entry->target_relid == relid) {
             entry->valid = false;
+            have_invalid = true;
+        }
 }
 
 void on_relcache_invalidation(Datum, Oid relid) {
@@ -146,6 +149,18 @@ void relinfo_cache_init(PluginState *state, MemoryContext parent) {
     CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, on_syscache_invalidation, 0);
     CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, on_syscache_invalidation, 0);
     callbacks_registered = true;
+}
+
+void relinfo_sweep() {
+    if (!rel_cache || !have_invalid) return;
+    HASH_SEQ_STATUS status;
+    hash_seq_init(&status, rel_cache);
+    while (auto *entry = static_cast<RelInfo *>(hash_seq_search(&status))) {
+        if (entry->valid) continue;
+        if (entry->cxt) MemoryContextDelete(entry->cxt);
+        hash_search(rel_cache, &entry->relid, HASH_REMOVE, nullptr);
+    }
+    have_invalid = false;
 }
 
 RelInfo *relinfo_get(PluginState *state, Relation rel) {

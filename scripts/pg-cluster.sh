@@ -77,6 +77,9 @@ start_cluster() {
     chown "$RUN_AS" "$dir" 2>/dev/null || true
     # The server user must be able to reach the plugin and the socket directory.
     chmod 755 "$dir"
+    if [ "$(id -u)" = 0 ] && ! runuser -u "$RUN_AS" -- test -w "$dir"; then
+        die "user $RUN_AS cannot write to $dir: every parent directory must be searchable by it (chmod 755)"
+    fi
     as_user "$BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     local port
