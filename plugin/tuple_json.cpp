@@ -6,7 +6,7 @@ namespace pgtrail {
 namespace {
 
 // An unchanged TOASTed value in an UPDATE's new tuple: only a pointer to data we cannot read.
-bool is_unchanged_toast(const ColumnInfo *col, Form_pg_attribute attr, Datum value) {
+bool is_unchanged_toast(Form_pg_attribute attr, Datum value) {
     return attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
 
@@ -30,7 +30,6 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
     Datum *values, *old_values = nullptr;
     bool *nulls, *old_nulls = nullptr;
     deform(tuple, desc, &values, &nulls);
-    if (toast_source) deform(toast_source, desc, &old_values, &old_nulls);
 
     appendStringInfoChar(out, '{');
     bool first = true;
@@ -39,8 +38,9 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         Form_pg_attribute attr = TupleDescAttr(desc, i);
         if (col->dropped || (key_only && nulls[i])) continue;
         Datum value = values[i];
-        if (!nulls[i] && is_unchanged_toast(col, attr, value)) {
+        if (!nulls[i] && is_unchanged_toast(attr, value)) {
             // Fill from the old row when it carries the value (REPLICA IDENTITY FULL).
+            if (toast_source && !old_values) deform(toast_source, desc, &old_values, &old_nulls);
             bool old_usable = old_values && !old_nulls[i] &&
                               !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_values[i]));
             if (!old_usable) {
