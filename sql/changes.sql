@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS changes (
     database        text        NOT NULL,
     schema          text        NOT NULL,
     "table"         text        NOT NULL,
-    operation       text        NOT NULL CHECK (operation IN ('CREATE', 'UPDATE', 'DELETE', 'TRUNCATE')),
+    operation       text        NOT NULL CHECK (operation IN ('CREATE', 'UPDATE', 'DELETE', 'TRUNCATE', 'SNAPSHOT')),
+                                                    -- SNAPSHOT: a baseline row (the initial snapshot of an existing row, in "after")
     committed_at    timestamptz NOT NULL,           -- source commit time
     queued_at       timestamptz NOT NULL,           -- when the sink received the change
     created_at      timestamptz NOT NULL DEFAULT now(),  -- when the row was written here

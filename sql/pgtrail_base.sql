@@ -1,0 +1,129 @@
+-- Schema pgtrail and the helpers shared by time travel (time_travel.sql) and reversion (revert.sql):
+-- which changes table to read, a table's key columns, row keys in the changes table's format, diff().
+-- Idempotent: run it on every start. Install order: pgtrail_base.sql, time_travel.sql, revert.sql.
+
+CREATE SCHEMA IF NOT EXISTS pgtrail;
+
+-- The changes table the functions read: setting pgtrail.changes_table (a possibly schema-qualified
+-- name, e.g. ALTER DATABASE app SET pgtrail.changes_table = 'audit.changes'), else "changes".
+CREATE OR REPLACE FUNCTION pgtrail.changes_table() RETURNS regclass
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('pgtrail.changes_table', true), ''), 'changes')::regclass
+$$;
+COMMENT ON FUNCTION pgtrail.changes_table() IS
+    'The changes table pgtrail''s functions read: setting pgtrail.changes_table, default "changes".';
+
+-- The key the plugin reports as "pk": the primary key's columns, else the replica identity index's.
+CREATE OR REPLACE FUNCTION pgtrail.key_columns(rel regclass) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(a.attname::text ORDER BY k.n)
+    FROM (SELECT i.indkey
+          FROM pg_index i
+          WHERE i.indrelid = rel AND (i.indisprimary OR i.indisreplident)
+          ORDER BY i.indisprimary DESC
+          LIMIT 1) i
+    CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+    JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum
+$$;
+COMMENT ON FUNCTION pgtrail.key_columns(regclass) IS
+    'A table''s key columns in key order: its primary key, else its replica identity index; NULL if none.';
+
+-- A composite key in one canonical text: the compact JSON array '[v1,v2]' (values as jsonb renders them).
+CREATE OR REPLACE FUNCTION pgtrail.normalize_key(key text, composite boolean) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN key IS NULL OR NOT composite THEN key
+        ELSE '[' || coalesce((SELECT string_agg(e::text, ',' ORDER BY n)
+                              FROM jsonb_array_elements(key::jsonb) WITH ORDINALITY AS x(e, n)), '') || ']'
+    END
+$$;
+COMMENT ON FUNCTION pgtrail.normalize_key(text, boolean) IS
+    'A primary_key value in canonical form: unchanged for single-column keys, compact JSON array text for composite keys.';
+
+-- A key given by a user, checked and in canonical form.
+CREATE OR REPLACE FUNCTION pgtrail.user_key(rel regclass, key text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cols text[] := pgtrail.require_key_columns(rel);
+BEGIN
+    IF cardinality(cols) > 1 AND (key IS NULL OR jsonb_typeof(key::jsonb) IS DISTINCT FROM 'array'
+                                  OR jsonb_array_length(key::jsonb) <> cardinality(cols)) THEN
+        RAISE EXCEPTION 'key % of table % is not a JSON array of % values (%)', key, rel, cardinality(cols),
+                array_to_string(cols, ', ')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write composite keys like [1,"a"].';
+    END IF;
+    RETURN pgtrail.normalize_key(key, cardinality(cols) > 1);
+EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'key % of table % is not a JSON array of % values (%)', key, rel, cardinality(cols),
+            array_to_string(cols, ', ')
+        USING ERRCODE = 'invalid_parameter_value', HINT = 'Write composite keys like [1,"a"].';
+END
+$$;
+COMMENT ON FUNCTION pgtrail.user_key(regclass, text) IS
+    'A row key given by a user, checked against the table''s key and put in canonical form.';
+
+-- The spellings a key may have in primary_key, for index lookups: as given, canonical, jsonb's own.
+CREATE OR REPLACE FUNCTION pgtrail.key_spellings(key text, composite boolean) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN NOT composite THEN ARRAY[key]
+                ELSE ARRAY[key, pgtrail.normalize_key(key, true), key::jsonb::text] END
+$$;
+COMMENT ON FUNCTION pgtrail.key_spellings(text, boolean) IS
+    'Every spelling of a key that primary_key may hold (composite keys: compact and spaced JSON arrays).';
+
+-- The canonical key of a row image: the single key column's text, or the compact JSON array of the values.
+CREATE OR REPLACE FUNCTION pgtrail.key_of(key_columns text[], image jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN image IS NULL OR coalesce(cardinality(key_columns), 0) = 0 THEN NULL
+        WHEN cardinality(key_columns) = 1 THEN image ->> key_columns[1]
+        ELSE '[' || (SELECT string_agg(coalesce(image -> c, 'null'::jsonb)::text, ',' ORDER BY n)
+                     FROM unnest(key_columns) WITH ORDINALITY AS k(c, n)) || ']'
+    END
+$$;
+COMMENT ON FUNCTION pgtrail.key_of(text[], jsonb) IS
+    'The canonical primary_key of a row image, given the key columns (as pgtrail.key_columns returns them).';
+
+-- Columns whose values differ between two images; a NULL image means "no row", so every column differs.
+CREATE OR REPLACE FUNCTION pgtrail.diff(before jsonb, after jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN before IS NULL AND after IS NULL THEN '{}'::jsonb
+        WHEN before IS NULL THEN (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array(NULL, v)), '{}')
+                                  FROM jsonb_each(after) AS a(k, v))
+        WHEN after IS NULL THEN (SELECT coalesce(jsonb_object_agg(k, jsonb_build_array(v, NULL)), '{}')
+                                 FROM jsonb_each(before) AS b(k, v))
+        ELSE (SELECT coalesce(jsonb_object_agg(b.k, jsonb_build_array(b.v, a.v)), '{}')
+              FROM jsonb_each(before) AS b(k, v)
+              JOIN jsonb_each(after) AS a(k, v) ON a.k = b.k
+              WHERE a.v::text <> b.v::text)
+    END
+$$;
+COMMENT ON FUNCTION pgtrail.diff(jsonb, jsonb) IS
+    'The columns that differ between two row images, as {"col": [old, new]}; columns missing from either image are left out.';
+
+-- Schema and name of a table, as the changes table stores them.
+CREATE OR REPLACE FUNCTION pgtrail.relation_names(rel regclass, OUT schema_name text, OUT table_name text)
+LANGUAGE sql STABLE AS $$
+    SELECT n.nspname::text, c.relname::text
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = rel
+$$;
+COMMENT ON FUNCTION pgtrail.relation_names(regclass) IS
+    'The schema and table name under which the changes table records a table''s changes.';
+
+-- The key columns of a table that time travel and reversion need, with a clear error for keyless tables.
+CREATE OR REPLACE FUNCTION pgtrail.require_key_columns(rel regclass) RETURNS text[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cols text[] := pgtrail.key_columns(rel);
+BEGIN
+    IF cols IS NULL THEN
+        RAISE EXCEPTION 'table % has no primary key or replica identity index, so its rows cannot be told apart', rel
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
+    RETURN cols;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.require_key_columns(regclass) IS
+    'pgtrail.key_columns(rel), or an error naming the table when it has no key.';
