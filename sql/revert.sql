@@ -1,0 +1,311 @@
+-- Change reversion: the SQL that undoes recorded changes (for review), and applying it safely.
+-- Needs pgtrail_base.sql and time_travel.sql. Idempotent.
+--
+-- Inverse of each change, newest first: CREATE -> DELETE, UPDATE -> UPDATE of the changed columns back to
+-- the previous row (found by time travel when "before" holds only the key), DELETE -> INSERT of the
+-- previous row, TRUNCATE -> INSERT of every row the table had just before it. SNAPSHOT rows are never
+-- reverted. Values are typed literals ('text'::type), rows are found by the table's key.
+
+CREATE SCHEMA IF NOT EXISTS pgtrail;
+
+-- SQL literals for every column of a row image: {"col": "'text'::type" or "NULL"}; columns absent
+-- from the image are absent. The text forms are read back in the same settings.
+CREATE OR REPLACE FUNCTION pgtrail.row_literals(rel regclass, image jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET datestyle = 'ISO, YMD' SET intervalstyle = 'postgres' SET extra_float_digits = 3 SET bytea_output = 'hex'
+AS $$
+DECLARE
+    cols text[];
+    types text[];
+    texts text[];
+BEGIN
+    SELECT array_agg(attname::text ORDER BY attnum), array_agg(format_type(atttypid, atttypmod) ORDER BY attnum)
+        INTO cols, types
+        FROM pg_attribute WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped;
+    EXECUTE format('SELECT ARRAY[%s]::text[] FROM jsonb_populate_record(NULL::%s, $1) AS r',
+                   (SELECT string_agg(format('r.%I::text', c), ', ') FROM unnest(cols) AS c), rel)
+        INTO texts USING image;
+    RETURN (SELECT coalesce(jsonb_object_agg(c, CASE WHEN t IS NULL THEN 'NULL' ELSE format('%L::%s', t, ty) END), '{}')
+            FROM unnest(cols, types, texts) AS x(c, ty, t)
+            WHERE image ? c);
+END
+$$;
+COMMENT ON FUNCTION pgtrail.row_literals(regclass, jsonb) IS
+    'Typed SQL literals (''text''::type) for the columns of a row image of `rel`, as a jsonb object.';
+
+-- The columns an INSERT or UPDATE may set: not dropped, not generated.
+CREATE OR REPLACE FUNCTION pgtrail.writable_columns(rel regclass) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(attname::text ORDER BY attnum)
+    FROM pg_attribute
+    WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+$$;
+COMMENT ON FUNCTION pgtrail.writable_columns(regclass) IS
+    'The columns of `rel` that an INSERT or UPDATE can set (not dropped, not generated).';
+
+-- "k1 = lit AND k2 = lit" for the key of a row image.
+CREATE OR REPLACE FUNCTION pgtrail.key_condition(rel regclass, image jsonb) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT string_agg(format('%I = %s', c, lits ->> c), ' AND ' ORDER BY n)
+    FROM (SELECT pgtrail.row_literals(rel, image) AS lits) l,
+         unnest(pgtrail.require_key_columns(rel)) WITH ORDINALITY AS k(c, n)
+$$;
+COMMENT ON FUNCTION pgtrail.key_condition(regclass, jsonb) IS
+    'A WHERE condition matching the row of `rel` with the key of a row image, with typed literals.';
+
+-- INSERT of a whole row image.
+CREATE OR REPLACE FUNCTION pgtrail.insert_statement(rel regclass, image jsonb) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT format('INSERT INTO %s (%s)%s VALUES (%s);', rel,
+                  string_agg(format('%I', c), ', ' ORDER BY n),
+                  CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = rel AND attidentity = 'a'
+                                    AND NOT attisdropped) THEN ' OVERRIDING SYSTEM VALUE' ELSE '' END,
+                  string_agg(lits ->> c, ', ' ORDER BY n))
+    FROM (SELECT pgtrail.row_literals(rel, image) AS lits) l,
+         unnest(pgtrail.writable_columns(rel)) WITH ORDINALITY AS w(c, n)
+$$;
+COMMENT ON FUNCTION pgtrail.insert_statement(regclass, jsonb) IS
+    'An INSERT statement that puts a row image back into `rel`, with typed literals.';
+
+-- The whole row just before a change, or an error naming the row when it is not known.
+CREATE OR REPLACE FUNCTION pgtrail.row_before_change(
+    rel regclass, key text, recorded_before jsonb, at_lsn bigint, at_ordinal integer) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    image jsonb := pgtrail.row_state(rel, key, NULL, at_lsn, at_ordinal);
+BEGIN
+    -- With REPLICA IDENTITY FULL, "before" is the whole old row: it wins.
+    image := coalesce(image, '{}') || coalesce(recorded_before, '{}');
+    IF NOT image ?& pgtrail.writable_columns(rel) THEN
+        RAISE EXCEPTION 'the row of % with key % before change (commit_lsn %, ordinal %) is not known', rel, key,
+                at_lsn, at_ordinal
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Time travel needs a baseline (SNAPSHOT rows) or REPLICA IDENTITY FULL for rows older than tracking.';
+    END IF;
+    RETURN image;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.row_before_change(regclass, text, jsonb, bigint, integer) IS
+    'The complete row just before a change (time travel plus the recorded "before"); error if unknown.';
+
+-- Each statement undoing the given changes, newest first, with the number of rows it must touch.
+CREATE OR REPLACE FUNCTION pgtrail.revert_plan(change_ids uuid[])
+RETURNS TABLE (statement text, expected_rows integer)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    c record;
+    rel regclass;
+    cols text[];
+    key text;
+    old_row jsonb;
+    new_row jsonb;
+    lits jsonb;
+    baseline jsonb;
+BEGIN
+    FOR c IN EXECUTE format('SELECT * FROM %s WHERE id = ANY ($1) AND operation <> ''SNAPSHOT''
+                             ORDER BY commit_lsn DESC, ordinal DESC', pgtrail.changes_table())
+        USING change_ids
+    LOOP
+        rel := to_regclass(format('%I.%I', c.schema, c."table"));
+        IF rel IS NULL THEN
+            RAISE EXCEPTION 'cannot revert change %: table %.% does not exist in this database', c.id,
+                    quote_ident(c.schema), quote_ident(c."table")
+                USING ERRCODE = 'undefined_table';
+        END IF;
+        cols := pgtrail.require_key_columns(rel);
+        key := pgtrail.normalize_key(c.primary_key, cardinality(cols) > 1);
+        IF c.operation = 'CREATE' THEN
+            statement := format('DELETE FROM %s WHERE %s;', rel, pgtrail.key_condition(rel, c.after));
+            expected_rows := 1;
+            RETURN NEXT;
+        ELSIF c.operation = 'UPDATE' THEN
+            new_row := c.after;
+            IF coalesce(cardinality(c.unchanged), 0) > 0 THEN
+                new_row := pgtrail.fill_unchanged(rel, c.after, c.unchanged, c.commit_lsn, c.ordinal,
+                                                  coalesce(pgtrail.key_of(cols, c.before), key));
+            END IF;
+            old_row := pgtrail.row_before_change(rel, coalesce(pgtrail.key_of(cols, c.before), key), c.before,
+                                                 c.commit_lsn, c.ordinal);
+            lits := pgtrail.row_literals(rel, old_row);
+            SELECT string_agg(format('%I = %s', w, lits ->> w), ', ' ORDER BY n) INTO statement
+            FROM unnest(pgtrail.writable_columns(rel)) WITH ORDINALITY AS x(w, n)
+            WHERE (old_row -> w)::text IS DISTINCT FROM (new_row -> w)::text;
+            CONTINUE WHEN statement IS NULL;  -- the UPDATE changed nothing
+            statement := format('UPDATE %s SET %s WHERE %s;', rel, statement, pgtrail.key_condition(rel, new_row));
+            expected_rows := 1;
+            RETURN NEXT;
+        ELSIF c.operation = 'DELETE' THEN
+            old_row := pgtrail.row_before_change(rel, key, c.before, c.commit_lsn, c.ordinal);
+            statement := pgtrail.insert_statement(rel, old_row);
+            expected_rows := 1;
+            RETURN NEXT;
+        ELSIF c.operation = 'TRUNCATE' THEN
+            FOR baseline IN SELECT * FROM pgtrail.table_state(rel, NULL, c.commit_lsn, c.ordinal) LOOP
+                statement := pgtrail.insert_statement(rel, baseline);
+                expected_rows := 1;
+                RETURN NEXT;
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.revert_plan(uuid[]) IS
+    'The statements undoing the given changes (by id), newest first, each with the row count it must affect.';
+
+-- The first later change (not among those being reverted) to a row they touched, described; else NULL.
+CREATE OR REPLACE FUNCTION pgtrail.revert_conflict(change_ids uuid[]) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    t record;
+    rel regclass;
+    cols text[];
+    found record;
+BEGIN
+    FOR t IN EXECUTE format('SELECT DISTINCT schema, "table" FROM %s WHERE id = ANY ($1) AND operation <> ''SNAPSHOT''',
+                            pgtrail.changes_table())
+        USING change_ids
+    LOOP
+        rel := to_regclass(format('%I.%I', t.schema, t."table"));
+        CONTINUE WHEN rel IS NULL;  -- revert_plan reports it
+        cols := pgtrail.require_key_columns(rel);
+        EXECUTE format($query$
+            WITH target AS (
+                SELECT commit_lsn, ordinal, operation, pgtrail.normalize_key(primary_key, $4) AS k,
+                       CASE WHEN operation = 'UPDATE' THEN pgtrail.key_of($3, before) END AS old_k
+                FROM %1$s
+                WHERE id = ANY ($1) AND schema = $5 AND "table" = $6 AND operation <> 'SNAPSHOT'
+            ), touched AS (
+                SELECT k, commit_lsn, ordinal FROM target WHERE k IS NOT NULL
+                UNION ALL SELECT old_k, commit_lsn, ordinal FROM target WHERE old_k IS NOT NULL
+                UNION ALL SELECT NULL, commit_lsn, ordinal FROM target WHERE operation = 'TRUNCATE'
+            ), earliest AS (
+                SELECT DISTINCT ON (k) k, commit_lsn, ordinal FROM touched ORDER BY k, commit_lsn, ordinal
+            )
+            SELECT e.k, l.operation, l.transaction_id, l.committed_at, l.context
+            FROM earliest e
+            JOIN %1$s l ON l.schema = $5 AND l."table" = $6 AND (l.commit_lsn, l.ordinal) > (e.commit_lsn, e.ordinal)
+            WHERE NOT (l.id = ANY ($1)) AND l.operation <> 'SNAPSHOT'
+              AND (e.k IS NULL OR l.operation = 'TRUNCATE'
+                   OR pgtrail.normalize_key(l.primary_key, $4) = e.k
+                   OR (l.operation = 'UPDATE' AND pgtrail.key_of($3, l.before) = e.k))
+            ORDER BY l.commit_lsn, l.ordinal
+            LIMIT 1
+            $query$, pgtrail.changes_table())
+            INTO found
+            USING change_ids, NULL, cols, cardinality(cols) > 1, t.schema, t."table";
+        IF found.operation IS NOT NULL THEN
+            RETURN format('row %s of %s was changed later: %s in transaction %s committed at %s (context %s)',
+                          coalesce('with key ' || found.k, '(all rows: truncated)'), rel, found.operation,
+                          found.transaction_id, found.committed_at, found.context);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.revert_conflict(uuid[]) IS
+    'Describes the first later change to a row that the given changes touched, or NULL when there is none.';
+
+-- The ids of one source transaction's changes, or an error when it has none.
+CREATE OR REPLACE FUNCTION pgtrail.transaction_changes(transaction_id bigint) RETURNS uuid[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    EXECUTE format('SELECT array_agg(id) FROM %s WHERE transaction_id = $1 AND operation <> ''SNAPSHOT''',
+                   pgtrail.changes_table())
+        INTO ids USING transaction_id;
+    IF ids IS NULL THEN
+        RAISE EXCEPTION 'no changes of transaction % in %', transaction_id, pgtrail.changes_table()
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN ids;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.transaction_changes(bigint) IS
+    'The ids of the changes made by one source transaction (xid); error if there are none.';
+
+-- The ids of the changes whose context contains `context` (uses the GIN index), or an error.
+CREATE OR REPLACE FUNCTION pgtrail.context_changes(context jsonb) RETURNS uuid[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    IF jsonb_typeof(context) IS DISTINCT FROM 'object' OR context = '{}' THEN
+        RAISE EXCEPTION 'context filter % must be a non-empty JSON object (it is matched with @>)', context
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('SELECT array_agg(id) FROM %s WHERE context @> $1 AND operation <> ''SNAPSHOT''',
+                   pgtrail.changes_table())
+        INTO ids USING context;
+    IF ids IS NULL THEN
+        RAISE EXCEPTION 'no changes with context containing % in %', context, pgtrail.changes_table()
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN ids;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.context_changes(jsonb) IS
+    'The ids of the changes whose context contains the given JSON object; error if none or if it is empty.';
+
+CREATE OR REPLACE FUNCTION pgtrail.revert_sql(transaction_id bigint) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    SELECT statement FROM pgtrail.revert_plan(pgtrail.transaction_changes(transaction_id))
+$$;
+COMMENT ON FUNCTION pgtrail.revert_sql(bigint) IS
+    'The SQL statements that undo source transaction `transaction_id` (newest change first), for review.';
+
+CREATE OR REPLACE FUNCTION pgtrail.revert_sql_where(context jsonb) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    SELECT statement FROM pgtrail.revert_plan(pgtrail.context_changes(context))
+$$;
+COMMENT ON FUNCTION pgtrail.revert_sql_where(jsonb) IS
+    'The SQL statements that undo every change whose context contains `context` (newest first), for review.';
+
+-- Applies revert_plan in the caller's transaction: all or nothing.
+CREATE OR REPLACE FUNCTION pgtrail.revert_changes(change_ids uuid[], force boolean, reason jsonb)
+RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    conflict text;
+    step record;
+    touched bigint;
+BEGIN
+    IF NOT force THEN
+        conflict := pgtrail.revert_conflict(change_ids);
+        IF conflict IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot revert: %', conflict
+                USING ERRCODE = 'object_in_use',
+                      HINT = 'Review pgtrail.revert_sql(...), then pass force => true to revert anyway.';
+        END IF;
+    END IF;
+    -- The reverting changes carry their own context, so the audit trail shows them as a revert.
+    PERFORM pg_logical_emit_message(true, '_bemi', jsonb_build_object('pgtrail_revert', reason)::text);
+    FOR step IN SELECT * FROM pgtrail.revert_plan(change_ids) LOOP
+        EXECUTE step.statement;
+        GET DIAGNOSTICS touched = ROW_COUNT;
+        IF touched <> step.expected_rows AND NOT force THEN
+            RAISE EXCEPTION 'cannot revert: % changed % rows instead of %', step.statement, touched, step.expected_rows
+                USING ERRCODE = 'object_in_use',
+                      HINT = 'The table differs from what the changes table says: a later change may not have arrived yet.';
+        END IF;
+        RETURN NEXT step.statement;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.revert_changes(uuid[], boolean, jsonb) IS
+    'Applies the statements undoing the given changes, refusing (unless force) when later changes touched their rows.';
+
+CREATE OR REPLACE FUNCTION pgtrail.revert(transaction_id bigint, force boolean DEFAULT false) RETURNS SETOF text
+LANGUAGE sql AS $$
+    SELECT pgtrail.revert_changes(pgtrail.transaction_changes(transaction_id), force,
+                                  jsonb_build_object('transaction_id', transaction_id))
+$$;
+COMMENT ON FUNCTION pgtrail.revert(bigint, boolean) IS
+    'Undoes source transaction `transaction_id` in the current transaction; refuses when a later change touched its rows, unless force.';
+
+CREATE OR REPLACE FUNCTION pgtrail.revert_where(context jsonb, force boolean DEFAULT false) RETURNS SETOF text
+LANGUAGE sql AS $$
+    SELECT pgtrail.revert_changes(pgtrail.context_changes(context), force, jsonb_build_object('context', context))
+$$;
+COMMENT ON FUNCTION pgtrail.revert_where(jsonb, boolean) IS
+    'Undoes every change whose context contains `context`, in the current transaction; refuses on later changes unless force.';
