@@ -52,10 +52,12 @@ struct RelInfo {
     bool valid;
     MemoryContext cxt;          ///< owns everything below
     Oid target_relid;           ///< the relation reported (the partition root when partition-root is on)
-    bool tracked;               ///< passes include-tables / exclude-tables
+    bool tracked;               ///< passes include-tables / exclude-tables (itself or an ancestor)
     bool publish_insert, publish_update, publish_delete, publish_truncate;
     const char *head;           ///< "schema":..,"table":..,"pk":[..] pre-rendered
     int head_len;
+    const char *own_head;       ///< the partition's own head, when reported under its root (for TRUNCATE)
+    int own_head_len;
     TupleDesc desc;             ///< descriptor of the reported relation
     TupleConversionMap *map;    ///< partition row -> root row, or NULL
     ColumnInfo *columns;        ///< desc->natts entries

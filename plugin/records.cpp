@@ -121,6 +121,13 @@ void forget_origin_verdicts(Datum, int, uint32) {
     memset(origin_verdicts, 0, sizeof(origin_verdicts));
 }
 
+// True when relid is one of the truncated relations.
+bool among(Oid relid, int nrelations, Relation relations[]) {
+    for (int i = 0; i < nrelations; i++)
+        if (RelationGetRelid(relations[i]) == relid) return true;
+    return false;
+}
+
 }  // namespace
 
 void ensure_begin_written(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn) {
@@ -157,20 +164,29 @@ void write_change(LogicalDecodingContext *ctx, PluginState *state, Relation rel,
 
 void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelations, Relation relations[],
                     ReorderBufferChange *change) {
-    // Partitions of one root truncated together give one record for the root.
+    // Partitions truncated with their root give one record for the root; a partition
+    // truncated alone is reported under its own name (the root's other rows remain).
     Oid *written = static_cast<Oid *>(palloc(sizeof(Oid) * nrelations));
     int nwritten = 0;
     for (int i = 0; i < nrelations; i++) {
         const RelInfo *info = relinfo_get(state, relations[i]);
         if (!info->tracked || !info->publish_truncate) continue;
+        bool as_root = info->own_head == nullptr || among(info->target_relid, nrelations, relations);
+        Oid reported = as_root ? info->target_relid : RelationGetRelid(relations[i]);
         bool seen = false;
         for (int j = 0; j < nwritten; j++)
-            seen |= written[j] == info->target_relid;
+            seen |= written[j] == reported;
         if (seen) continue;
-        written[nwritten++] = info->target_relid;
+        written[nwritten++] = reported;
         ensure_begin_written(ctx, state, change->txn);
         OutputPluginPrepareWrite(ctx, true);
-        start_change_record(ctx->out, 'T', change->lsn, info);
+        appendStringInfoString(ctx->out, "{\"op\":\"T\"");
+        append_lsn(ctx->out, ",\"lsn\":", change->lsn);
+        appendStringInfoChar(ctx->out, ',');
+        if (as_root)
+            appendBinaryStringInfo(ctx->out, info->head, info->head_len);
+        else
+            appendBinaryStringInfo(ctx->out, info->own_head, info->own_head_len);
         appendStringInfo(ctx->out, ",\"cascade\":%s,\"restart_identity\":%s}",
                          change->data.truncate.cascade ? "true" : "false",
                          change->data.truncate.restart_seqs ? "true" : "false");

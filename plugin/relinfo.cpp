@@ -84,6 +84,23 @@ const char *render_head(Relation target, int *len) {
     return head.data;
 }
 
+// include-tables / exclude-tables: a partition passes when it or one of its ancestors is
+// included (naming the root selects its partitions) and none of them is excluded.
+bool passes_table_filters(const PluginOptions &options, Relation rel) {
+    Oid relid = RelationGetRelid(rel);
+    List *rels = list_make1_oid(relid);
+    if (rel->rd_rel->relispartition) rels = list_concat(rels, get_partition_ancestors(relid));
+    bool included = options.include_tables.empty();
+    ListCell *lc;
+    foreach (lc, rels) {
+        const char *schema = get_namespace_name(get_rel_namespace(lfirst_oid(lc)));
+        const char *table = get_rel_name(lfirst_oid(lc));
+        if (any_table_matches(options.exclude_tables, schema, table)) return false;
+        included = included || any_table_matches(options.include_tables, schema, table);
+    }
+    return included;
+}
+
 void build_columns(RelInfo *info) {
     TupleDesc desc = info->desc;
     info->columns = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * (desc->natts > 0 ? desc->natts : 1)));
@@ -115,10 +132,8 @@ void build_entry(PluginState *state, RelInfo *info, Relation rel) {
     if (target != rel)
         info->map = convert_tuples_by_name(CreateTupleDescCopyConstr(RelationGetDescr(rel)), info->desc);
     info->head = render_head(target, &info->head_len);
-    const char *schema = get_namespace_name(RelationGetNamespace(target));
-    const char *own_schema = get_namespace_name(RelationGetNamespace(rel));
-    info->tracked = table_is_tracked(options, schema, RelationGetRelationName(target)) &&
-                    (target == rel || table_is_tracked(options, own_schema, RelationGetRelationName(rel)));
+    if (target != rel) info->own_head = render_head(rel, &info->own_head_len);
+    info->tracked = passes_table_filters(options, rel);
     build_columns(info);
     publication_actions(options, RelationGetRelid(rel), info->target_relid, &info->publish_insert,
                         &info->publish_update, &info->publish_delete, &info->publish_truncate);
