@@ -206,16 +206,19 @@ void write_message(LogicalDecodingContext *ctx, PluginState *state, ReorderBuffe
     appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
     append_json_string(out, prefix, strlen(prefix));
     appendStringInfoString(out, ",\"content\":");
-    // Content is arbitrary bytes: invalid UTF-8 becomes U+FFFD so the record stays valid JSON.
+    // Content is arbitrary bytes: invalid UTF-8 becomes U+FFFD so the record stays valid JSON,
+    // and so does NUL, which PostgreSQL's text and jsonb (a consumer's likely store) reject.
     StringInfoData content;
     initStringInfo(&content);
     for (Size i = 0; i < size;) {
         Size valid = utf8_valid_prefix(message + i, size - i);
+        const void *nul = memchr(message + i, '\0', valid);
+        if (nul) valid = static_cast<Size>(static_cast<const char *>(nul) - (message + i));
         appendBinaryStringInfo(&content, message + i, static_cast<int>(valid));
         i += valid;
         if (i < size) {
             appendStringInfoString(&content, "\xEF\xBF\xBD");
-            i += utf8_invalid_run(message + i, size - i);
+            i += message[i] == '\0' ? 1 : utf8_invalid_run(message + i, size - i);
         }
     }
     append_json_string(out, content.data, content.len);
