@@ -1,0 +1,37 @@
+// The destination side: one transaction per batch, rows sent with COPY as they come,
+// committed together with the replication origin's progress (exactly once).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "change_encoder.h"
+#include "pg_connection.h"
+#include "schema.h"
+
+namespace pgtrail {
+
+class ChangeWriter {
+public:
+    ChangeWriter(PgConnection &conn, const TableName &table);
+
+    /// True between the first row of a batch and its commit.
+    bool open() const { return open_; }
+    /// Starts the batch's transaction and its COPY, if not started yet.
+    asio::awaitable<void> ensure_open();
+    /// Sends COPY data.
+    asio::awaitable<void> send(std::string_view rows);
+    /// Ends the COPY, fixes provisional commit LSNs, records the origin's progress
+    /// (end LSN and time of the batch's last source commit) and commits.
+    asio::awaitable<void> commit(std::uint64_t commit_lsn, std::string_view commit_time,
+                                 const std::vector<CommitLsnFixup> &fixups);
+
+private:
+    PgConnection &conn_;
+    std::string table_;
+    bool open_ = false;
+};
+
+}  // namespace pgtrail

@@ -1,0 +1,56 @@
+// `pgtrail run` configuration: command-line options (CLI11) and Bemi's environment variables.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace pgtrail {
+
+/// libpq keyword/value pairs; a "dbname" holding a connection string or URI is expanded.
+/// The password, when set, comes from the environment and is never printed.
+struct ConnParams {
+    std::vector<std::pair<std::string, std::string>> params;
+    /// host:port/dbname for logs (never the password).
+    std::string describe() const;
+};
+
+struct RunConfig {
+    ConnParams source;
+    ConnParams destination;
+    bool destination_is_source = true;
+    std::string slot = "pgtrail";
+    std::string publication;                       ///< passed to the plugin as "publications"
+    std::string include_tables;                    ///< plugin include-tables
+    std::string exclude_tables;                    ///< plugin exclude-tables (the changes table is always added)
+    std::string exclude_origins = "pgtrail*";      ///< plugin exclude-origins
+    std::string changes_table = "changes";
+    std::vector<std::string> context_prefixes{"_bemi"};
+    std::size_t batch_size = 10000;                ///< changes per destination transaction (soft)
+    int batch_time_ms = 200;                       ///< oldest uncommitted change (soft)
+    std::size_t xact_buffer_bytes = 64 * 1024 * 1024;  ///< larger transactions stream under a provisional commit_lsn
+    int status_interval_s = 10;                    ///< standby status updates at least this often
+    int stats_interval_s = 60;                     ///< batch statistics in the log
+    int max_backoff_s = 30;                        ///< reconnect delay cap
+    std::string log_level = "info";
+    std::string log_format = "text";
+    std::string source_url;                        ///< --source as given
+    std::string destination_url;                   ///< --destination as given
+
+    /// The replication origin in the destination.
+    std::string origin_name() const { return "pgtrail_" + slot; }
+};
+
+/// Registers run's options on the subcommand.
+void add_run_options(CLI::App &run, RunConfig &config);
+
+/// Fills source/destination from --source/--destination and the environment; checks values.
+/// Throws std::invalid_argument with a one-sentence message.
+void resolve_run_config(RunConfig &config);
+
+}  // namespace pgtrail

@@ -1,0 +1,26 @@
+// Text-format COPY encoding: escaping fields, array literals, timestamps. Pure C++.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgtrail {
+
+/// Appends s to out escaped for a text-format COPY field (backslash, newline, CR, tab).
+void append_copy_escaped(std::string &out, std::string_view s);
+
+/// Appends a text[] literal ({"a","b"}) of the names, escaped for COPY.
+void append_copy_text_array(std::string &out, const std::vector<std::string_view> &items);
+
+/// Appends s as a JSON string literal (quotes included); NUL bytes become U+FFFD (jsonb refuses \u0000).
+void append_json_string(std::string &out, std::string_view s);
+
+/// Formats microseconds since the Unix epoch as "YYYY-MM-DD HH:MM:SS.ffffff+00".
+std::string format_utc_timestamp(std::int64_t unix_micros);
+
+/// Microseconds since the Unix epoch, from the system clock.
+std::int64_t now_unix_micros();
+
+}  // namespace pgtrail

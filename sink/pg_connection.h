@@ -1,0 +1,96 @@
+// One libpq connection in non-blocking mode, its socket waited on through Boost.Asio.
+// libpq does all the I/O; Asio only says when the socket is ready.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <libpq-fe.h>
+
+#include "config.h"
+
+namespace pgtrail {
+
+namespace asio = boost::asio;
+
+struct ResultDeleter {
+    void operator()(PGresult *r) const noexcept { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+struct ConnDeleter {
+    void operator()(PGconn *c) const noexcept { PQfinish(c); }
+};
+
+struct CopyBufferDeleter {
+    void operator()(char *p) const noexcept { PQfreemem(p); }
+};
+using CopyBuffer = std::unique_ptr<char, CopyBufferDeleter>;
+
+/// A server error (with its SQLSTATE) or a lost connection.
+struct PgError : std::runtime_error {
+    PgError(const std::string &message, std::string sqlstate_, std::string hint_ = {})
+        : std::runtime_error(message), sqlstate(std::move(sqlstate_)), hint(std::move(hint_)) {}
+    std::string sqlstate;  ///< empty when the connection itself failed
+    std::string hint;
+};
+
+class PgConnection {
+public:
+    /// Called every tick while this connection waits (the session sends status updates from it).
+    using TickHandler = std::function<void()>;
+    static constexpr std::chrono::milliseconds kTick{1000};
+
+    explicit PgConnection(asio::any_io_executor executor);
+    ~PgConnection();
+    PgConnection(const PgConnection &) = delete;
+    PgConnection &operator=(const PgConnection &) = delete;
+
+    /// Connects with the given parameters plus extra ones (e.g. replication=database).
+    asio::awaitable<void> connect(const ConnParams &conn,
+                                  const std::vector<std::pair<std::string, std::string>> &extra);
+    /// Runs a simple query (one or more statements); returns the last result, or the COPY
+    /// result when the query starts a COPY. Throws PgError on failure.
+    asio::awaitable<PgResult> query(std::string_view sql);
+    /// Queues COPY data and flushes it (waiting while the socket is full).
+    asio::awaitable<void> put_copy_data(std::string_view data);
+    /// Ends a COPY FROM STDIN and returns its result.
+    asio::awaitable<PgResult> put_copy_end();
+    /// Sends everything libpq has buffered.
+    asio::awaitable<void> flush();
+    /// Waits until the socket is readable; false on timeout or cancel().
+    asio::awaitable<bool> wait_readable(std::chrono::milliseconds timeout);
+    /// Reads what the server sent; throws PgError when the connection is lost.
+    void consume_input();
+    /// Interrupts a wait in progress.
+    void cancel() noexcept;
+    /// Closes the connection (also done by the destructor).
+    void close() noexcept;
+
+    PGconn *get() const { return conn_.get(); }
+    void set_tick_handler(TickHandler handler) { on_tick_ = std::move(handler); }
+    /// The last error message libpq has, trimmed.
+    std::string error_message() const;
+
+private:
+    asio::awaitable<bool> wait(asio::posix::descriptor_base::wait_type type, std::chrono::milliseconds timeout);
+    asio::awaitable<PgResult> collect_results();
+    void track_socket();
+    PgError result_error(const PGresult *result) const;
+
+    asio::any_io_executor executor_;
+    std::unique_ptr<PGconn, ConnDeleter> conn_;
+    asio::posix::stream_descriptor socket_;
+    int socket_fd_ = -1;
+    TickHandler on_tick_;
+};
+
+}  // namespace pgtrail

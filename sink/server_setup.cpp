@@ -1,0 +1,156 @@
+// Start-up checks and creations.
+#include "server_setup.h"
+
+#include "json_escape.h"
+#include "log.h"
+#include "replication_stream.h"
+
+namespace pgtrail {
+
+namespace {
+
+bool contains(const std::string &text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+std::string value_of(const PgResult &result, int row, int column) {
+    if (!result || PQntuples(result.get()) <= row || PQgetisnull(result.get(), row, column)) return "";
+    return PQgetvalue(result.get(), row, column);
+}
+
+std::string conn_user(const PgConnection &conn) {
+    const char *user = PQuser(conn.get());
+    return user ? user : "<user>";
+}
+
+/// Slot creation or start failed: say why in one sentence, with the fix.
+[[noreturn]] void explain_plugin_error(const PgError &error) {
+    if (contains(error.what(), "may not be used as an output plugin"))
+        throw FatalError("the server does not allow pgtrail as an output plugin; run: ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail; SELECT pg_reload_conf();");
+    if (contains(error.what(), "could not access file") || error.sqlstate == "58P01")
+        throw FatalError("the pgtrail output plugin is not installed on the source server (" + std::string(error.what()) + "); install it with: make -f Makefile.pgxs install");
+    if (contains(error.what(), "wal_level"))
+        throw FatalError("logical decoding needs wal_level = logical; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
+    if (error.sqlstate == "42501")
+        throw FatalError(std::string("permission denied on the source: ") + error.what() + "; run: ALTER ROLE <user> REPLICATION;");
+    throw error;
+}
+
+asio::awaitable<void> check_wal_level(PgConnection &repl) {
+    PgResult result = co_await repl.query("SHOW wal_level");
+    std::string level = value_of(result, 0, 0);
+    if (level != "logical")
+        throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
+}
+
+/// Creates the slot when missing; checks that an existing one decodes with pgtrail.
+asio::awaitable<void> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
+    PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
+                                         sql_literal(config.slot));
+    if (PQntuples(found.get()) == 0) {
+        try {
+            co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL pgtrail");
+        } catch (const PgError &error) {
+            if (error.sqlstate == "42710") co_return;  // created meanwhile
+            explain_plugin_error(error);
+        }
+        log::info("created replication slot " + config.slot + " (plugin pgtrail) in database " + database);
+        co_return;
+    }
+    std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
+    if (type != "logical" || plugin != "pgtrail")
+        throw FatalError("replication slot " + config.slot + " exists but is a " + type + " slot for plugin \"" + plugin +
+                         "\"; drop it (SELECT pg_drop_replication_slot('" + config.slot + "');) or choose another --slot");
+    if (slot_db != database)
+        throw FatalError("replication slot " + config.slot + " belongs to database " + slot_db + ", not " + database +
+                         "; choose another --slot");
+}
+
+asio::awaitable<bool> table_exists(PgConnection &dest, const TableName &table) {
+    PgResult r = co_await dest.query("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL");
+    co_return value_of(r, 0, 0) == "t";
+}
+
+/// Creates the table and indexes when missing; fills in the schema it lives in.
+asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table) {
+    bool existed = co_await table_exists(dest, table);
+    try {
+        co_await dest.query(changes_table_ddl(table));
+    } catch (const PgError &error) {
+        if (error.sqlstate == "42501")
+            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() +
+                             "; run: GRANT CREATE ON SCHEMA public TO " + conn_user(dest) + "; or create it from sql/changes.sql");
+        throw;
+    }
+    PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
+                                     sql_literal(qualified(table)) + ")");
+    table.schema = value_of(r, 0, 0);
+    if (!existed) log::info("created table " + qualified(table) + " and its indexes");
+}
+
+asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origin) {
+    PgResult r = co_await dest.query("SELECT pg_replication_origin_oid(" + sql_literal(origin) + ") IS NULL");
+    if (value_of(r, 0, 0) != "t") co_return;
+    try {
+        co_await dest.query("SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
+    } catch (const PgError &error) {
+        if (error.sqlstate == "42501")
+            throw FatalError("cannot create replication origin " + origin + ": " + error.what() +
+                             "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
+                             conn_user(dest) + ";");
+        if (error.sqlstate != "23505") throw;  // created meanwhile
+    }
+    log::info("created replication origin " + origin);
+}
+
+}  // namespace
+
+void explain_connect_error(const PgError &error, const ConnParams &conn, bool replication) {
+    std::string message = error.what();
+    std::string where = conn.describe().empty() ? "" : " (" + conn.describe() + ")";
+    if (replication && contains(message, "replication role"))
+        throw FatalError("the source user may not start replication" + where + "; run: ALTER ROLE <user> REPLICATION;");
+    if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
+        contains(message, "pg_hba.conf"))
+        throw FatalError("cannot log in" + where + ": " + message);
+    if (contains(message, "does not exist") && (contains(message, "database") || contains(message, "role")))
+        throw FatalError("cannot connect" + where + ": " + message);
+    throw error;
+}
+
+asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config) {
+    PgResult identity = co_await repl.query("IDENTIFY_SYSTEM");
+    SourceInfo info;
+    info.database = value_of(identity, 0, 3);
+    std::string xlogpos = value_of(identity, 0, 2);
+    parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
+    if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
+    co_await check_wal_level(repl);
+    co_await ensure_slot(repl, config, info.database);
+    co_return info;
+}
+
+asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const RunConfig &config, TableName &table) {
+    co_await ensure_changes_table(dest, table);
+    std::string origin = sql_literal(config.origin_name());
+    co_await ensure_origin(dest, config.origin_name());
+    try {
+        co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+    } catch (const PgError &error) {
+        if (error.sqlstate == "42501")
+            throw FatalError(std::string("cannot use replication origin ") + config.origin_name() + ": " + error.what() +
+                             "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
+                             conn_user(dest) + ";");
+        throw;
+    }
+    // Confirmed positions must be durable: never let synchronous_commit = off lose them.
+    co_await dest.query("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
+    PgResult progress = co_await dest.query("SELECT pg_replication_origin_progress(" + origin + ", true)");
+    std::string text = value_of(progress, 0, 0);
+    std::uint64_t lsn = 0;
+    if (!text.empty()) parse_lsn(text.data(), text.size(), &lsn);
+    co_return lsn;
+}
+
+/// START_REPLICATION is where an existing slot first loads the plugin.
+[[noreturn]] void explain_start_error(const PgError &error) { explain_plugin_error(error); }
+
+}  // namespace pgtrail

@@ -1,0 +1,258 @@
+// The streaming loop: source records -> COPY rows -> batches committed with the origin.
+#include "session.h"
+
+#include "copy_text.h"
+#include "json_escape.h"
+#include "log.h"
+#include "server_setup.h"
+#include "wire.h"
+
+namespace pgtrail {
+
+namespace {
+
+constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
+constexpr std::chrono::milliseconds kIdleWait{1000};
+
+std::string lsn_text(std::uint64_t lsn) {
+    char buf[24];
+    return std::string(buf, format_lsn(lsn, buf));
+}
+
+}  // namespace
+
+Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
+    : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor),
+      stitcher_(config.context_prefixes) {}
+
+asio::awaitable<void> Session::run() {
+    stop_.wake = [this] { source_.connection().cancel(); };
+    try {
+        co_await connect_and_prepare();
+        co_await stream();
+    } catch (...) {
+        stop_.wake = nullptr;
+        throw;
+    }
+    stop_.wake = nullptr;
+}
+
+asio::awaitable<void> Session::connect_and_prepare() {
+    try {
+        std::vector<std::pair<std::string, std::string>> replication{{"replication", "database"}};
+        co_await source_.connection().connect(config_.source, replication);
+    } catch (const PgError &error) {
+        explain_connect_error(error, config_.source, true);
+    }
+    SourceInfo info = co_await prepare_source(source_.connection(), config_);
+    database_ = info.database;
+    try {
+        co_await dest_.connect(config_.destination, std::vector<std::pair<std::string, std::string>>());
+    } catch (const PgError &error) {
+        explain_connect_error(error, config_.destination, false);
+    }
+    TableName table = parse_table_name(config_.changes_table);
+    committed_lsn_ = co_await prepare_destination(dest_, config_, table);
+    confirmed_lsn_ = received_lsn_ = committed_lsn_;
+    writer_ = std::make_unique<ChangeWriter>(dest_, table);
+    encoder_ = std::make_unique<ChangeEncoder>(database_, config_.xact_buffer_bytes);
+    dest_.set_tick_handler([this] { send_status(false); });
+    try {
+        co_await source_.start(config_.slot, committed_lsn_, plugin_options(table.schema + "." + table.table));
+    } catch (const PgError &error) {
+        explain_start_error(error);
+    }
+    log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
+              " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
+}
+
+std::string Session::plugin_options(const std::string &changes_table) const {
+    std::string exclude = changes_table + (config_.exclude_tables.empty() ? "" : "," + config_.exclude_tables);
+    std::string options = "\"exclude-tables\" " + sql_literal(exclude);
+    if (!config_.exclude_origins.empty()) options += ", \"exclude-origins\" " + sql_literal(config_.exclude_origins);
+    std::string messages;
+    for (const auto &prefix : config_.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
+    if (!messages.empty()) options += ", \"messages\" " + sql_literal(messages);
+    if (!config_.publication.empty()) options += ", \"publications\" " + sql_literal(config_.publication);
+    if (!config_.include_tables.empty()) options += ", \"include-tables\" " + sql_literal(config_.include_tables);
+    return options;
+}
+
+asio::awaitable<void> Session::stream() {
+    for (;;) {
+        co_await drain();
+        if (stop_.requested) break;
+        // Nothing more to read now: commit what is complete rather than wait (latency).
+        if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
+        send_status(false);
+        log_stats(false);
+        if (stop_.requested) break;
+        co_await source_.connection().wait_readable(kIdleWait);
+        source_.connection().consume_input();
+    }
+    co_await finish();
+}
+
+asio::awaitable<void> Session::drain() {
+    for (;;) {
+        if (stop_.requested) co_return;
+        std::string_view message;
+        auto next = source_.next(message);
+        if (next == ReplicationStream::Next::would_block) co_return;
+        if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
+        handle_message(message);
+        send_status(need_reply_);
+        if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
+        if (!in_xact_ && batch_xacts_ > 0 && batch_due()) co_await commit_batch();
+    }
+}
+
+void Session::handle_message(std::string_view message) {
+    if (auto data = parse_xlogdata(message)) {
+        try {
+            handle_record(parser_.parse(data->payload));
+        } catch (const RecordError &error) {
+            throw FatalError(std::string(error.what()) + " at " + lsn_text(data->data_start) + ": " +
+                             std::string(data->payload.substr(0, 200)));
+        }
+    } else if (auto keepalive = parse_keepalive(message)) {
+        on_keepalive(keepalive->wal_end, keepalive->reply_requested);
+    }
+}
+
+void Session::handle_record(const Record &record) {
+    switch (record.op) {
+    case 'B': on_begin(record); break;
+    case 'C': on_commit(record); break;
+    case 'I':
+    case 'U':
+    case 'D':
+    case 'T': on_change(record); break;
+    case 'M':
+        if (!in_xact_ || skipping_ || !record.transactional) break;
+        if (auto warning = stitcher_.on_message(true, record.prefix, record.content))
+            log::warn(*warning + " (source transaction " + std::to_string(record.xid) + " at " + lsn_text(record.lsn) + ")");
+        if (stitcher_.is_context_prefix(record.prefix)) encoder_->set_context(stitcher_.current());
+        break;
+    default: break;
+    }
+}
+
+void Session::on_begin(const Record &record) {
+    if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(record.lsn));
+    in_xact_ = true;
+    // B carries the commit record's start: before the origin's position means its end is not beyond it.
+    skipping_ = record.lsn < committed_lsn_;
+    if (skipping_) return;
+    stitcher_.begin();
+    encoder_->begin(record);
+}
+
+void Session::on_change(const Record &record) {
+    if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(record.lsn));
+    if (skipping_) return;
+    if (batch_changes_ == 0) batch_started_ = Clock::now();
+    encoder_->add(record, format_utc_timestamp(now_unix_micros()));
+    batch_changes_++;
+    stats_changes_++;
+}
+
+void Session::on_commit(const Record &record) {
+    in_xact_ = false;
+    received_lsn_ = std::max(received_lsn_, record.lsn);
+    if (skipping_) {
+        skipping_ = false;
+        return;
+    }
+    stats_xacts_++;
+    if (encoder_->xact_changes() > 0) {
+        encoder_->commit(record);
+        batch_xacts_++;
+    } else if (batch_xacts_ == 0) {
+        confirmed_lsn_ = std::max(confirmed_lsn_, record.lsn);  // nothing to write
+        return;
+    }
+    batch_last_lsn_ = record.lsn;
+    batch_last_ts_.assign(record.ts);
+}
+
+void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
+    received_lsn_ = std::max(received_lsn_, wal_end);
+    if (reply_requested) need_reply_ = true;
+    if (in_xact_ || batch_xacts_ > 0 || writer_->open()) return;
+    // Nothing in flight: everything up to the server's position is done (as the apply worker does).
+    if (wal_end > confirmed_lsn_) {
+        confirmed_lsn_ = wal_end;
+        need_reply_ = true;
+    }
+    if (!caught_up_logged_) {
+        caught_up_logged_ = true;
+        made_progress_ = true;
+        log::info("caught up at " + lsn_text(wal_end));
+    }
+}
+
+bool Session::batch_due() const {
+    return batch_changes_ >= config_.batch_size ||
+           Clock::now() - batch_started_ >= std::chrono::milliseconds(config_.batch_time_ms);
+}
+
+asio::awaitable<void> Session::send_ready() {
+    std::string_view rows = encoder_->ready();
+    if (rows.empty()) co_return;
+    co_await writer_->send(rows);
+    encoder_->consume_ready();
+}
+
+asio::awaitable<void> Session::commit_batch() {
+    if (batch_xacts_ == 0) co_return;
+    co_await send_ready();
+    co_await writer_->commit(batch_last_lsn_, batch_last_ts_, encoder_->fixups());
+    encoder_->reset();
+    committed_lsn_ = batch_last_lsn_;
+    confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
+    log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
+               " transactions up to " + lsn_text(committed_lsn_));
+    stats_batches_++;
+    batch_xacts_ = 0;
+    batch_changes_ = 0;
+    made_progress_ = true;
+    send_status(true);
+}
+
+asio::awaitable<void> Session::finish() {
+    // A transaction half streamed into the batch cannot be kept: roll the batch back.
+    if (in_xact_ && encoder_->streaming()) {
+        log::info("stopping: rolling back the open batch (a source transaction was half read)");
+        dest_.close();
+    } else if (batch_xacts_ > 0) {
+        log::info("stopping: committing the open batch");
+        co_await commit_batch();
+    }
+    send_status(true);
+    co_await source_.connection().flush();
+    log_stats(true);
+    log::info("stopped; confirmed " + lsn_text(confirmed_lsn_));
+}
+
+void Session::send_status(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
+    source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
+    last_status_ = now;
+    need_reply_ = false;
+}
+
+void Session::log_stats(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_stats_ < std::chrono::seconds(config_.stats_interval_s)) return;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last_stats_).count();
+    if (stats_changes_ > 0 || force)
+        log::info("wrote " + std::to_string(stats_changes_) + " changes of " + std::to_string(stats_xacts_) +
+                  " transactions in " + std::to_string(stats_batches_) + " batches in the last " + std::to_string(seconds) +
+                  "s; confirmed " + lsn_text(confirmed_lsn_));
+    stats_changes_ = stats_xacts_ = stats_batches_ = 0;
+    last_stats_ = now;
+}
+
+}  // namespace pgtrail
