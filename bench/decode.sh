@@ -28,12 +28,6 @@ while [ $# -gt 0 ]; do
 done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds wants a positive integer"
 
-# Row counts per variant: inserts updates deletes (before --scale).
-declare -A WORKLOAD=(
-    [standard]="200000 200000 50000"
-    [wide]="50000 50000 12500"
-    [toast]="2000 10000 1000"
-)
 
 RESULTS=$BUILD_DIR/decode-results
 PLUGINS=()  # "label plugin mode options"
@@ -45,8 +39,6 @@ read_plugins() {
         PLUGINS+=("$label	$plugin	$mode	${options:-}")
     done < "$BENCH_DIR/decode_plugins.tsv"
 }
-
-scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 
 slot_of() { echo "bench_${1//-/_}"; }
 
@@ -87,8 +79,7 @@ check_counts() {
 
 run_variant() {
     local variant=$1 inserts updates deletes
-    read -r inserts updates deletes <<<"${WORKLOAD[$variant]}"
-    inserts=$(scaled "$inserts"); updates=$(scaled "$updates"); deletes=$(scaled "$deletes")
+    read -r inserts updates deletes <<<"$(workload_counts "$variant" "$SCALE")"
     log "$variant: schema, slots, workload ($inserts inserts, $updates updates, $deletes deletes)"
     q -f "$BENCH_DIR/sql/${variant}_schema.sql"
     create_slots
@@ -161,7 +152,7 @@ main() {
     echo "PostgreSQL: $(q -c 'SHOW server_version'); command: bash bench/decode.sh --rounds $ROUNDS --variants $VARIANTS$([ "$SCALE" = 1 ] || echo " --scale $SCALE")"
     local variant
     for variant in ${VARIANTS//,/ }; do
-        [ -n "${WORKLOAD[$variant]:-}" ] || die "unknown variant $variant (standard, wide, toast)"
+        workload_counts "$variant" 1 >/dev/null
         run_variant "$variant"
     done
     echo

@@ -56,3 +56,15 @@ machine_summary() {
     mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
     echo "$(nproc) cores, $((mem_kb / 1024 / 1024)) GiB RAM, $(uname -m) $(uname -r)"
 }
+
+# Row counts of a decode workload variant, times a scale factor: "inserts updates deletes".
+workload_counts() {
+    local counts
+    case $1 in
+        standard) counts="200000 200000 50000" ;;
+        wide) counts="50000 50000 12500" ;;   # 100 columns
+        toast) counts="2000 10000 1000" ;;    # 20 kB TOASTed values; updates leave them alone
+        *) die "unknown variant $1 (standard, wide, toast)" ;;
+    esac
+    awk -v s="$2" '{ for (i = 1; i <= 3; i++) { v = int($i * s); printf "%d%s", (v < 1 ? 1 : v), (i < 3 ? " " : "\n") } }' <<<"$counts"
+}
