@@ -29,7 +29,9 @@ fi
 
 CLUSTER_DIR=$(mktemp -d /tmp/pgtrail-regress.XXXXXX)
 trap 'bash "$SOURCE_DIR/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR"' EXIT
-PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" --plugin-dir "$PLUGIN_DIR")
+# Prepared transactions for two_phase.sql.
+PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" --plugin-dir "$PLUGIN_DIR" \
+    --set "max_prepared_transactions = 10")
 
 # --use-existing leaves creating the database to us.
 "$("$PG_CONFIG" --bindir)/createdb" -h 127.0.0.1 -p "$PORT" -U postgres pgtrail_regress

@@ -21,6 +21,10 @@ CREATE TABLE ri_nokey (id int, v text);
 CREATE TABLE ri_nokey_full (id int, v text);
 ALTER TABLE ri_nokey_full REPLICA IDENTITY FULL;
 CREATE TABLE ri_composite (k1 text, k2 int, v text, PRIMARY KEY (k2, k1));
+-- A primary key and another replica identity index: pk names the primary key, before
+-- carries the replica identity's columns (what the WAL holds).
+CREATE TABLE ri_pk_and_index (id int PRIMARY KEY, code text NOT NULL UNIQUE, v text);
+ALTER TABLE ri_pk_and_index REPLICA IDENTITY USING INDEX ri_pk_and_index_code_key;
 SELECT 'init' FROM pg_create_logical_replication_slot('replica_identity', 'pgtrail');
 -- Images of the rows after each statement, in a temporary table (never decoded).
 CREATE TEMP TABLE images (k serial, tab text, image jsonb);
@@ -52,6 +56,10 @@ DELETE FROM ri_nokey_full;
 INSERT INTO ri_composite VALUES ('x', 1, 'a'); SELECT pg_temp.snap('ri_composite');
 UPDATE ri_composite SET k1 = 'y'; SELECT pg_temp.snap('ri_composite');
 DELETE FROM ri_composite;
+INSERT INTO ri_pk_and_index VALUES (1, 'a', 'x'); SELECT pg_temp.snap('ri_pk_and_index');
+UPDATE ri_pk_and_index SET code = 'b'; SELECT pg_temp.snap('ri_pk_and_index');
+UPDATE ri_pk_and_index SET id = 2; SELECT pg_temp.snap('ri_pk_and_index');
+DELETE FROM ri_pk_and_index;
 
 CREATE TEMP TABLE rec AS
   SELECT n, data FROM pg_logical_slot_get_changes('replica_identity', NULL, NULL) WITH ORDINALITY AS c(lsn, xid, data, n);
@@ -72,4 +80,4 @@ SELECT r->>'table' AS "table", count(*) AS records, count(*) FILTER (WHERE r->'a
   GROUP BY 1 ORDER BY 1;
 
 SELECT 'drop' FROM pg_drop_replication_slot('replica_identity');
-DROP TABLE ri_default, ri_full, ri_index, ri_nothing, ri_nokey, ri_nokey_full, ri_composite;
+DROP TABLE ri_default, ri_full, ri_index, ri_nothing, ri_nokey, ri_nokey_full, ri_composite, ri_pk_and_index;
