@@ -131,7 +131,7 @@ void Session::handle_record(const Record &record) {
     case 'M':
         if (!in_xact_ || skipping_ || !record.transactional) break;
         if (auto warning = stitcher_.on_message(true, record.prefix, record.content))
-            log::warn(*warning + " (source transaction " + std::to_string(record.xid) + " at " + lsn_text(record.lsn) + ")");
+            log::warn(*warning + " (source transaction " + std::to_string(xid_) + " at " + lsn_text(record.lsn) + ")");
         if (stitcher_.is_context_prefix(record.prefix)) encoder_->set_context(stitcher_.current());
         break;
     default: break;
@@ -141,6 +141,7 @@ void Session::handle_record(const Record &record) {
 void Session::on_begin(const Record &record) {
     if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(record.lsn));
     in_xact_ = true;
+    xid_ = record.xid;
     // B carries the commit record's start: before the origin's position means its end is not beyond it.
     skipping_ = record.lsn < committed_lsn_;
     if (skipping_) return;
@@ -208,11 +209,13 @@ asio::awaitable<void> Session::commit_batch() {
     if (batch_xacts_ == 0) co_return;
     co_await send_ready();
     co_await writer_->commit(batch_last_lsn_, batch_last_ts_, encoder_->fixups());
+    std::size_t streamed = encoder_->fixups().size();
     encoder_->reset();
     committed_lsn_ = batch_last_lsn_;
     confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
     log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
-               " transactions up to " + lsn_text(committed_lsn_));
+               " transactions up to " + lsn_text(committed_lsn_) +
+               (streamed ? " (" + std::to_string(streamed) + " streamed, commit_lsn fixed)" : ""));
     stats_batches_++;
     batch_xacts_ = 0;
     batch_changes_ = 0;

@@ -69,6 +69,7 @@ private:
 
     // The source transaction being read.
     bool in_xact_ = false;
+    std::uint32_t xid_ = 0;
     bool skipping_ = false;             ///< already in the destination: its end LSN is not beyond the origin
 
     // The open batch.

@@ -33,7 +33,7 @@ start_cluster() {
     local dir=$WORK/$name
     CLUSTERS+=("$dir")
     PORT=$("$CLUSTER" start "$dir" "$@")
-    export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+    export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning"
 }
 
 # q SQL: one value (or rows, |-separated) from the test cluster
@@ -91,4 +91,66 @@ caught_up() {
 
 expect_eq() {  # expect_eq WHAT GOT EXPECTED
     [ "$2" = "$3" ] || fail "$1: got [$2], expected [$3]"
+}
+
+# --- A mixed workload and the exactly-once checks over it -------------------------------
+
+# events: append-only (each row must arrive exactly once); accounts: inserts, updates,
+# deletes and key changes (replaying its changes must give the table back).
+create_workload() {
+    run "CREATE TABLE events (id bigserial PRIMARY KEY, payload text, n int);
+         CREATE TABLE accounts (id int PRIMARY KEY, balance numeric, note text, tags text[], seen timestamptz);
+         CREATE PROCEDURE workload(txns int, seed float8, pause float8 DEFAULT 0) LANGUAGE plpgsql AS \$\$
+         DECLARE k int;
+         BEGIN
+           PERFORM setseed(seed);
+           FOR i IN 1..txns LOOP
+             PERFORM pg_logical_emit_message(true, '_bemi', json_build_object('i', i, 'seed', seed)::text);
+             INSERT INTO events (payload, n) VALUES (md5(i::text), i);
+             k := 1 + floor(random() * 200)::int;
+             CASE floor(random() * 4)::int
+               WHEN 0 THEN INSERT INTO accounts VALUES (k, round((random() * 1000)::numeric, 2), 'n' || i, ARRAY['a' || i], now())
+                           ON CONFLICT (id) DO UPDATE SET balance = excluded.balance, note = excluded.note;
+               WHEN 1 THEN UPDATE accounts SET balance = balance + 1, tags = tags || i::text WHERE id = k;
+               WHEN 2 THEN DELETE FROM accounts WHERE id = k;
+               ELSE UPDATE accounts SET id = id + 1000 WHERE id = k AND NOT EXISTS (SELECT FROM accounts WHERE id = k + 1000);
+             END CASE;
+             IF i % 40 = 0 THEN
+               INSERT INTO events (payload, n) SELECT md5(g::text), g FROM generate_series(1, 400) g;
+             END IF;
+             COMMIT;
+             IF pause > 0 THEN PERFORM pg_sleep(pause); END IF;
+           END LOOP;
+         END \$\$;"
+}
+
+# run_workload TXNS SEED [PAUSE]
+run_workload() { run "CALL workload($1, $2, ${3:-0})"; }
+
+# check_exactly_once: every event once, and accounts replayed from changes equals accounts.
+check_exactly_once() {
+    expect_eq "events: one CREATE per row, none missing" \
+        "$(q "SELECT (SELECT count(*) FROM events), count(*), count(DISTINCT primary_key), count(*) FILTER (WHERE operation <> 'CREATE')
+              FROM changes WHERE \"table\" = 'events'")" \
+        "$(q "SELECT count(*) || '|' || count(*) || '|' || count(*) || '|0' FROM events")"
+    expect_eq "events: keys match the table" \
+        "$(q "SELECT count(*) FROM events e FULL JOIN (SELECT primary_key::bigint AS id FROM changes WHERE \"table\" = 'events') c USING (id) WHERE e.id IS NULL OR c.id IS NULL")" 0
+    expect_eq "events: context stitched" \
+        "$(q "SELECT count(*) FROM changes c JOIN events e ON e.id = c.primary_key::bigint WHERE c.\"table\" = 'events' AND (c.context->>'i')::int <> (CASE WHEN e.payload = md5(e.n::text) AND c.ordinal = 0 THEN e.n ELSE (c.context->>'i')::int END)")" 0
+    expect_eq "no provisional commit_lsn left" "$(q "SELECT count(*) FROM changes WHERE commit_lsn <= 0")" 0
+    run "DROP TABLE IF EXISTS replica; CREATE TABLE replica (LIKE accounts);
+         DO \$\$ DECLARE c record; BEGIN
+           FOR c IN SELECT * FROM changes WHERE \"table\" = 'accounts' ORDER BY commit_lsn, ordinal LOOP
+             IF c.operation = 'TRUNCATE' THEN DELETE FROM replica;
+             ELSIF c.operation = 'CREATE' THEN INSERT INTO replica SELECT * FROM jsonb_populate_record(NULL::replica, c.after);
+             ELSIF c.operation = 'UPDATE' THEN
+               DELETE FROM replica WHERE id = (coalesce(c.before, c.after)->>'id')::int;
+               INSERT INTO replica SELECT * FROM jsonb_populate_record(NULL::replica, c.after);
+             ELSE DELETE FROM replica WHERE id = (c.before->>'id')::int;
+             END IF;
+           END LOOP; END \$\$;"
+    expect_eq "accounts replayed from changes" \
+        "$(q "SELECT count(*) FROM ((SELECT to_jsonb(a) FROM accounts a EXCEPT ALL SELECT to_jsonb(r) FROM replica r)
+              UNION ALL (SELECT to_jsonb(r) FROM replica r EXCEPT ALL SELECT to_jsonb(a) FROM accounts a)) d")" 0
+    expect_eq "accounts replica not empty" "$(q "SELECT count(*) > 0 FROM replica")" t
 }
