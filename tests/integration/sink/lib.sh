@@ -16,8 +16,9 @@ CLUSTERS=()
 
 cleanup() {
     [ -n "$SINK_PID" ] && kill -9 "$SINK_PID" 2>/dev/null || true
+    if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir and clusters kept: $WORK" >&2; return; fi
     for dir in "${CLUSTERS[@]+"${CLUSTERS[@]}"}"; do "$CLUSTER" destroy "$dir" >/dev/null 2>&1 || true; done
-    if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
+    rm -rf "$WORK"
 }
 trap cleanup EXIT
 
