@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Bad configuration: pgtrail exits non-zero at once with one clear sentence and the SQL
+# that fixes it (plugin not installed, not allowed by output_plugin_libraries, no
+# REPLICATION privilege, wal_level); bad options are refused; --help works everywhere.
+source "$(dirname "$0")/lib.sh"
+
+"$PGTRAIL" --help | grep -q "run" || fail "pgtrail --help does not list run"
+"$PGTRAIL" run --help | grep -q -- "--changes-table" || fail "pgtrail run --help"
+for bad in "--log-format xml" "--slot Bad-Name" "--changes-table a;b" "--batch-size 0"; do
+    # shellcheck disable=SC2086
+    if "$PGTRAIL" run $bad >"$WORK/out" 2>&1; then fail "accepted $bad"; fi
+done
+
+# expect_fatal PATTERN [options]: the sink exits 1 within 30 s and logs PATTERN
+expect_fatal() {
+    local pattern=$1; shift
+    local status=0
+    timeout 30 "$PGTRAIL" run "$@" >"$WORK/out" 2>&1 || status=$?
+    [ "$status" = 1 ] || { cat "$WORK/out" >&2; fail "expected exit status 1 for [$pattern], got $status"; }
+    grep -qF -- "$pattern" "$WORK/out" || { cat "$WORK/out" >&2; fail "expected [$pattern] in the output"; }
+    [ "$(grep -c " error " "$WORK/out")" = 1 ] || { cat "$WORK/out" >&2; fail "expected one error line"; }
+}
+
+# A cluster that cannot load the plugin (not in its library path).
+start_cluster noplugin
+if [ ! -f "$("$PG_CONFIG" --pkglibdir)/pgtrail.so" ]; then
+    expect_fatal "the pgtrail output plugin is not installed" --source "$(SOURCE_CONN)"
+else
+    echo "pgtrail.so is installed system-wide: skipping the not-installed case"
+fi
+run "ALTER SYSTEM SET output_plugin_libraries = pgoutput"
+run "SELECT pg_reload_conf()"
+sleep 0.5
+expect_fatal "ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail;" --source "$(SOURCE_CONN)"
+run "CREATE ROLE plain LOGIN"
+expect_fatal "ALTER ROLE <user> REPLICATION;" --source "host=127.0.0.1 port=$PORT user=plain dbname=postgres"
+run "ALTER SYSTEM SET wal_level = replica"
+"$CLUSTER" restart "$WORK/noplugin" fast
+expect_fatal "ALTER SYSTEM SET wal_level = logical;" --source "$(SOURCE_CONN)"
+
+# Passwords come from DB_PASSWORD and never show in logs or ps.
+status=0
+DB_HOST=127.0.0.1 DB_PORT=$PORT DB_NAME=nosuchdb DB_USER=postgres DB_PASSWORD=s3cret-pw timeout 30 "$PGTRAIL" run >"$WORK/out" 2>&1 || status=$?
+expect_eq "missing database is fatal" "$status" 1
+grep -q "nosuchdb" "$WORK/out" || { cat "$WORK/out"; fail "no mention of the database"; }
+grep -q "s3cret-pw" "$WORK/out" && fail "password in the log"
+echo "ok"
