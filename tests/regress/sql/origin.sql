@@ -29,6 +29,9 @@ SELECT pg_temp.stable(data) FROM pg_logical_slot_peek_changes('origin', NULL, NU
 SELECT pg_temp.stable(data) FROM pg_logical_slot_peek_changes('origin', NULL, NULL, 'exclude-origins', 'PGTRAIL_SINK')
   WHERE data NOT LIKE '{"op":"_","xid"%';
 
+-- Advancing the slot (fast-forward decoding, no plugin callbacks) over the same WAL works.
+SELECT 'advanced' FROM pg_replication_slot_advance('origin', pg_current_wal_lsn());
+SELECT count(*) FROM pg_logical_slot_peek_changes('origin', NULL, NULL);
 SELECT 'drop' FROM pg_drop_replication_slot('origin');
 SELECT pg_replication_origin_drop('pgtrail_sink'), pg_replication_origin_drop('subscription_x');
 DROP TABLE orig_t;
