@@ -17,7 +17,8 @@ enum class ValueKind : uint8 {
     Date,         ///< to_jsonb's ISO form (JsonEncodeDateTime)
     Timestamp,
     TimestampTz,
-    Json,         ///< json/jsonb: output text embedded as is
+    Json,         ///< json: output text embedded as is
+    Jsonb,        ///< jsonb: its text (jsonb_out's) written straight into the record
     Text,         ///< text/varchar/bpchar: the stored bytes as a JSON string
     Other,        ///< any other type: its output text as a JSON string
     Array,        ///< JSON array of elements of a simple kind above

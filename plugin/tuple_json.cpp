@@ -31,7 +31,7 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
     bool *nulls, *old_nulls = nullptr;
     deform(tuple, desc, &values, &nulls);
 
-    appendStringInfoChar(out, '{');
+    appendStringInfoCharMacro(out, '{');
     bool first = true;
     for (int i = 0; i < desc->natts; i++) {
         const ColumnInfo *col = &info->columns[i];
@@ -49,7 +49,7 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
             }
             value = old_values[i];
         }
-        if (!first) appendStringInfoChar(out, ',');
+        if (!first) appendStringInfoCharMacro(out, ',');
         first = false;
         appendBinaryStringInfo(out, col->key, col->key_len);
         if (nulls[i])
@@ -57,7 +57,7 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         else
             append_json_value(out, value, col);
     }
-    appendStringInfoChar(out, '}');
+    appendStringInfoCharMacro(out, '}');
 }
 
 }  // namespace pgtrail

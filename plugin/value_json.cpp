@@ -21,8 +21,8 @@ ValueKind scalar_kind(Oid base) {
     case DATEOID: return ValueKind::Date;
     case TIMESTAMPOID: return ValueKind::Timestamp;
     case TIMESTAMPTZOID: return ValueKind::TimestampTz;
-    case JSONOID:
-    case JSONBOID: return ValueKind::Json;
+    case JSONOID: return ValueKind::Json;
+    case JSONBOID: return ValueKind::Jsonb;
     case TEXTOID:
     case VARCHAROID:
     case BPCHAROID: return ValueKind::Text;
@@ -83,9 +83,9 @@ void append_int(StringInfo out, int64 v) {
 void append_datetime(StringInfo out, Datum value, Oid typid) {
     char buf[MAXDATELEN + 1];
     JsonEncodeDateTime(buf, value, typid, nullptr);
-    appendStringInfoChar(out, '"');
+    appendStringInfoCharMacro(out, '"');
     appendStringInfoString(out, buf);
-    appendStringInfoChar(out, '"');
+    appendStringInfoCharMacro(out, '"');
 }
 
 // A numeric's output text is a JSON number unless it is NaN or +/-Infinity.
@@ -109,6 +109,12 @@ void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn)
     case ValueKind::Timestamp: append_datetime(out, value, TIMESTAMPOID); break;
     case ValueKind::TimestampTz: append_datetime(out, value, TIMESTAMPTZOID); break;
     case ValueKind::Json: appendStringInfoString(out, OutputFunctionCall(outfn, value)); break;
+    case ValueKind::Jsonb: {
+        // What jsonb_out does, minus its own buffer and the copy.
+        Jsonb *jb = DatumGetJsonbP(value);
+        JsonbToCString(out, &jb->root, VARSIZE(jb));
+        break;
+    }
     case ValueKind::Text: {
         text *t = DatumGetTextPP(value);
         append_json_string(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -125,9 +131,9 @@ void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn)
 // One dimension of an array, recursively, as array_dim_to_jsonb() does.
 void append_array_dim(StringInfo out, int dim, int ndims, const int *dims, const Datum *values,
                       const bool *nulls, int *index, const ElementInfo *elem) {
-    appendStringInfoChar(out, '[');
+    appendStringInfoCharMacro(out, '[');
     for (int i = 0; i < dims[dim]; i++) {
-        if (i > 0) appendStringInfoChar(out, ',');
+        if (i > 0) appendStringInfoCharMacro(out, ',');
         if (dim + 1 < ndims) {
             append_array_dim(out, dim + 1, ndims, dims, values, nulls, index, elem);
             continue;
@@ -138,7 +144,7 @@ void append_array_dim(StringInfo out, int dim, int ndims, const int *dims, const
             append_simple(out, values[*index], elem->kind, const_cast<FmgrInfo *>(&elem->out));
         (*index)++;
     }
-    appendStringInfoChar(out, ']');
+    appendStringInfoCharMacro(out, ']');
 }
 
 void append_array(StringInfo out, Datum value, const ElementInfo *elem) {
@@ -184,12 +190,12 @@ void classify_column(ColumnInfo *col, Oid typid, MemoryContext cxt) {
 void append_json_string(StringInfo out, const char *s, size_t n) {
     // Escape in chunks so a huge value never asks for six times its size at once.
     constexpr size_t kChunk = 64 * 1024;
-    appendStringInfoChar(out, '"');
     size_t i = 0;
-    while (i < n) {
+    do {
         size_t end = i + std::min(kChunk, n - i);
-        enlargeStringInfo(out, static_cast<int>((end - i) * 6));  // worst case: all \u00XX
+        enlargeStringInfo(out, static_cast<int>((end - i) * 6 + 2));  // worst case: all \u00XX, 2 quotes
         char *dst = out->data + out->len;
+        if (i == 0) *dst++ = '"';
         while (i < end) {
             size_t run = json_clean_run(s + i, end - i);
             memcpy(dst, s + i, run);
@@ -197,10 +203,10 @@ void append_json_string(StringInfo out, const char *s, size_t n) {
             i += run;
             if (i < end) dst += json_escape_byte(static_cast<unsigned char>(s[i++]), dst);
         }
+        if (i == n) *dst++ = '"';
         *dst = '\0';
         out->len = static_cast<int>(dst - out->data);
-    }
-    appendStringInfoChar(out, '"');
+    } while (i < n);
 }
 
 void append_json_value(StringInfo out, Datum value, const ColumnInfo *col) {
