@@ -3,6 +3,7 @@
 # decoderbufs, side by side on the same WAL (issue 4, section 1).
 #
 #   bash bench/decode.sh [--rounds N] [--variants standard,wide,toast] [--scale F] [--keep]
+#                        [--baseline OLD/pgtrail.so]
 #
 # Installs its packages, builds the plugin into build-bench/, starts its own cluster,
 # and per variant: creates one slot per decoder, runs the workload, then reads every
@@ -10,19 +11,23 @@
 # and prints the median time, changes/s, bytes per change and the ratios to pgoutput and
 # wal2json v2. Exits non-zero only when the run itself is broken (a decoder fails or
 # pgtrail's record count disagrees with test_decoding's), never for a missed target.
+# --baseline measures another build of the plugin beside this one (as pgtrail-base) and
+# says whether their outputs are byte-identical: the A/B test for a plugin change.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
 VARIANTS=standard,wide,toast
 SCALE=1
+BASELINE=
 while [ $# -gt 0 ]; do
     case $1 in
         --rounds) ROUNDS=$2; shift 2 ;;
         --variants) VARIANTS=$2; shift 2 ;;
         --scale) SCALE=$2; shift 2 ;;   # multiplies every row count (0.1 for a quick try)
         --keep) export BENCH_KEEP=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --baseline) BASELINE=$(realpath "$2"); shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -77,6 +82,15 @@ check_counts() {
     echo "$td_changes"
 }
 
+# With --baseline: are the two builds' outputs byte-identical?
+compare_baseline() {
+    local digest="SELECT md5(string_agg(data, E'\\n')) FROM pg_logical_slot_peek_changes('%s', NULL, NULL)"
+    local new old
+    new=$(q -c "$(printf "$digest" bench_pgtrail)")
+    old=$(q -c "$(printf "$digest" bench_pgtrail_base)")
+    if [ "$new" = "$old" ]; then echo "identical"; else echo "DIFFERENT"; fi
+}
+
 run_variant() {
     local variant=$1 inserts updates deletes
     read -r inserts updates deletes <<<"$(workload_counts "$variant" "$SCALE")"
@@ -88,7 +102,9 @@ run_variant() {
     local changes wal
     changes=$(check_counts)
     wal=$(q -c "SELECT pg_size_pretty(pg_current_wal_lsn() - min(restart_lsn)) FROM pg_replication_slots WHERE slot_name LIKE 'bench\_%'")
-    log "$variant: $changes changes, $wal of WAL per decode; $ROUNDS rounds"
+    local same=""
+    [ -z "$BASELINE" ] || same="; pgtrail and pgtrail-base outputs: $(compare_baseline)"
+    log "$variant: $changes changes, $wal of WAL per decode$same; $ROUNDS rounds"
     local out=$RESULTS/$variant.tsv n=${#PLUGINS[@]}
     : >"$out"
     for ((round = 1; round <= ROUNDS; round++)); do
@@ -102,14 +118,14 @@ run_variant() {
     done
     drop_slots
     q -c "DROP TABLE bench_$variant" >/dev/null
-    report "$variant" "$changes" "$wal" "$out"
+    report "$variant" "$changes" "$wal" "$out" "$same"
 }
 
 # Markdown table: median seconds, changes/s, bytes per change, ratios to pgoutput and wal2json v2.
 report() {
-    local variant=$1 changes=$2 wal=$3 file=$4
+    local variant=$1 changes=$2 wal=$3 file=$4 note=${5:-}
     echo
-    echo "### $variant: $changes changes, $wal of WAL, median of $ROUNDS rounds"
+    echo "### $variant: $changes changes, $wal of WAL, median of $ROUNDS rounds$note"
     echo
     awk -F'\t' -v changes="$changes" '
         function median(label,   n, i, j, t, v) {
@@ -143,13 +159,21 @@ main() {
     read_plugins
     mkdir -p "$RESULTS"
     # No autovacuum: nothing may add WAL between rounds, so every round decodes the same bytes.
-    start_cluster "$BUILD_DIR/cluster-decode" --set "autovacuum = off" --set "max_wal_size = 4GB" \
-        --set "shared_buffers = 512MB"
+    local settings=(--set "autovacuum = off" --set "max_wal_size = 4GB" --set "shared_buffers = 512MB")
+    if [ -n "$BASELINE" ]; then
+        [ -f "$BASELINE" ] || die "no baseline plugin at $BASELINE"
+        mkdir -p "$BUILD_DIR/plugin-baseline"
+        cp "$BASELINE" "$BUILD_DIR/plugin-baseline/pgtrail_base.so"
+        PLUGINS+=("pgtrail-base	pgtrail_base	text	")
+        settings+=(--set "dynamic_library_path = '$PLUGIN_BUILD:$BUILD_DIR/plugin-baseline:\$libdir'"
+                   --set "output_plugin_libraries = 'pgoutput, test_decoding, pgtrail, wal2json, decoderbufs, pgtrail_base'")
+    fi
+    start_cluster "$BUILD_DIR/cluster-decode" "${settings[@]}"
     q -f "$BENCH_DIR/sql/decode_setup.sql"
     echo "## Decode throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(machine_summary); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "PostgreSQL: $(q -c 'SHOW server_version'); command: bash bench/decode.sh --rounds $ROUNDS --variants $VARIANTS$([ "$SCALE" = 1 ] || echo " --scale $SCALE")"
+    echo "PostgreSQL: $(q -c 'SHOW server_version'); command: bash bench/decode.sh --rounds $ROUNDS --variants $VARIANTS$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ -z "$BASELINE" ] || echo " --baseline $BASELINE")"
     local variant
     for variant in ${VARIANTS//,/ }; do
         workload_counts "$variant" 1 >/dev/null
