@@ -68,8 +68,10 @@ BEGIN;
 SELECT pg_logical_emit_message(true, '_bemi', '{"user_id": 1, "endpoint": "POST /todos", "request_id": "a1"}') \gset
 INSERT INTO todo (task, tags) VALUES ('write the docs', '{docs}'), ('ship it', '{release}');
 COMMIT;
+BEGIN;
 SELECT pg_logical_emit_message(true, '_bemi', '{"user_id": 2, "endpoint": "PATCH /todos/1", "request_id": "b2"}') \gset
 UPDATE todo SET done = true WHERE id = 1;
+COMMIT;
 BEGIN;
 SELECT pg_logical_emit_message(true, '_bemi', '{"user_id": 1, "endpoint": "DELETE /todos/2", "request_id": "c3"}') \gset
 DELETE FROM todo WHERE id = 2;
@@ -92,12 +94,15 @@ fi
 say "pgtrail is running. Make your own changes and watch them arrive:"
 cat <<EOF2
     psql '$CONN'
-    -- e.g.  SELECT pg_logical_emit_message(true, '_bemi', '{"user_id": 7}'); UPDATE todo SET task = 'mine' WHERE id = 1;
+    -- e.g.  BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{"user_id": 7}');
+    --       UPDATE todo SET task = 'mine' WHERE id = 1; COMMIT;
     --       SELECT operation, primary_key, after, context FROM changes ORDER BY created_at DESC LIMIT 5;
     pgtrail log: $WORK/pgtrail.log
 Press Ctrl-C to stop pgtrail and remove the cluster.
 EOF2
-while kill -0 "$SINK_PID" 2>/dev/null; do sleep 1; done
-echo "demo: pgtrail exited; its log:" >&2
+status=0
+wait "$SINK_PID" || status=$?
+[ "$status" = 0 ] && exit 0   # pgtrail got the Ctrl-C too and stopped cleanly
+echo "demo: pgtrail exited with status $status; its log:" >&2
 tail -20 "$WORK/pgtrail.log" >&2
 exit 1

@@ -221,6 +221,7 @@ asio::awaitable<void> Session::commit_batch() {
     batch_changes_ = 0;
     made_progress_ = true;
     send_status(true);
+    log_stats(false);
 }
 
 asio::awaitable<void> Session::finish() {
