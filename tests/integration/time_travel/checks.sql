@@ -129,7 +129,9 @@ BEGIN
     UPDATE tt_toast SET counter = counter + 100 WHERE id = (SELECT min(id) FROM tt_toast);
     UPDATE tt_toast SET counter = counter + 1 WHERE id = (SELECT min(id) FROM tt_toast);
     UPDATE tt_toast SET id = nextval('tt_keys') WHERE id = (SELECT min(id) FROM tt_toast);
-    DELETE FROM tt_toast WHERE id = (SELECT max(id) FROM tt_toast WHERE note IS DISTINCT FROM 'rich');
+    UPDATE tt_toast SET doc = tt_big(5) WHERE id = (SELECT max(id) FROM tt_toast WHERE note IS DISTINCT FROM 'rich');
+    UPDATE tt_toast SET counter = -7 WHERE id = (SELECT max(id) FROM tt_toast WHERE note IS DISTINCT FROM 'rich');
+    DELETE FROM tt_toast WHERE id = (SELECT min(id) FROM tt_toast WHERE note IS DISTINCT FROM 'rich');
     INSERT INTO "Tt Schema"."Order Items" ("Qty", "Label") VALUES (9, 'rich');
     UPDATE "Tt Schema"."Order Items" SET "Qty" = -1 WHERE "Item Id" = (SELECT min("Item Id") FROM "Tt Schema"."Order Items");
     DELETE FROM "Tt Schema"."Order Items" WHERE "Item Id" = (SELECT max("Item Id") FROM "Tt Schema"."Order Items" WHERE "Label" IS DISTINCT FROM 'rich');

@@ -59,7 +59,7 @@ start_changes_feed() {
         echo "time_travel: pgtrail run created no slot" >&2
         exit 1
     else
-        say "changes arrive through feed_changes.sql (the sink is not built)"
+        say "changes arrive through feed_changes.sql (TT_FEEDER=sql, or no working $SINK)"
         psql_run -c "SELECT pg_create_logical_replication_slot('pgtrail', 'pgtrail')" >/dev/null
     fi
 }
@@ -161,7 +161,7 @@ psql_run -tAc "SELECT 'revert changes carry context ' || context::text FROM chan
 psql_run -c "CALL tt_capture(1001, NULL)"
 xid=$(psql_run -tA -c "BEGIN" -c "CALL tt_rich_transaction()" -c "SELECT txid_current()" -c "COMMIT" | head -1)
 fill_changes
-psql_run -c "SELECT pgtrail.revert_sql($xid)" | head -40
+psql_run -tA -c "SELECT pgtrail.revert_sql($xid)" | cut -c1-160
 psql_run -c "SELECT count(*) AS applied FROM pgtrail.revert($xid)"
 psql_run -c "CALL tt_check_state_is(1001, 'revert(rich transaction $xid)')"
 
