@@ -97,6 +97,15 @@ void append_number_text(StringInfo out, const char *text) {
         append_json_string(out, text, len);
 }
 
+// A json value's text as stored, but with line breaks turned into spaces so that a record is
+// always one line: json_in only accepts them as whitespace between tokens (strings escape them).
+void append_json_text(StringInfo out, const char *text) {
+    int start = out->len;
+    appendStringInfoString(out, text);
+    for (char *c = out->data + start; c < out->data + out->len; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+}
+
 // Renders a value of a kind that needs no per-column state beyond its output function.
 void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn) {
     switch (kind) {
@@ -108,7 +117,7 @@ void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn)
     case ValueKind::Date: append_datetime(out, value, DATEOID); break;
     case ValueKind::Timestamp: append_datetime(out, value, TIMESTAMPOID); break;
     case ValueKind::TimestampTz: append_datetime(out, value, TIMESTAMPTZOID); break;
-    case ValueKind::Json: appendStringInfoString(out, OutputFunctionCall(outfn, value)); break;
+    case ValueKind::Json: append_json_text(out, OutputFunctionCall(outfn, value)); break;
     case ValueKind::Jsonb: {
         // What jsonb_out does, minus its own buffer and the copy.
         Jsonb *jb = DatumGetJsonbP(value);
