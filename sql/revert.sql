@@ -210,13 +210,20 @@ CREATE OR REPLACE FUNCTION pgtrail.transaction_changes(transaction_id bigint) RE
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     ids uuid[];
+    commits bigint;
 BEGIN
-    EXECUTE format('SELECT array_agg(id) FROM %s WHERE transaction_id = $1 AND operation <> ''SNAPSHOT''',
-                   pgtrail.changes_table())
-        INTO ids USING transaction_id;
+    EXECUTE format('SELECT array_agg(id), count(DISTINCT commit_lsn) FROM %s
+                    WHERE transaction_id = $1 AND operation <> ''SNAPSHOT''', pgtrail.changes_table())
+        INTO ids, commits USING transaction_id;
     IF ids IS NULL THEN
         RAISE EXCEPTION 'no changes of transaction % in %', transaction_id, pgtrail.changes_table()
             USING ERRCODE = 'no_data_found';
+    END IF;
+    -- xids are 32 bits and wrap around: one number can name several source transactions.
+    IF commits > 1 THEN
+        RAISE EXCEPTION 'transaction id % names % source transactions (the xid wrapped around)', transaction_id, commits
+            USING ERRCODE = 'cardinality_violation',
+                  HINT = 'Select the changes by context with pgtrail.revert_sql_where / pgtrail.revert_where.';
     END IF;
     RETURN ids;
 END

@@ -190,6 +190,13 @@ psql_run -c "SELECT count(*) AS applied FROM pgtrail.revert($xid, force => true)
 # The reverts are changes too: time travel still matches the present.
 fill_changes
 psql_run -c "CALL tt_check_present('after the reverts')"
+# The changes table comes from the setting pgtrail.changes_table.
+psql_run -c "CREATE SCHEMA audit" -c "CREATE TABLE audit.trail (LIKE changes INCLUDING ALL)" \
+    -c "CREATE TABLE audit.empty (LIKE changes INCLUDING ALL)" -c "INSERT INTO audit.trail SELECT * FROM changes"
+psql_run -c "SET pgtrail.changes_table = 'audit.trail'" -c "CALL tt_check_present('pgtrail.changes_table = audit.trail')"
+[ "$(psql_run -tAc "SET pgtrail.changes_table = 'audit.empty'" \
+        -tAc "SELECT count(*) FROM pgtrail.table_as_of('tt_types', now())")" = 0 ] \
+    || { echo "time_travel: pgtrail.changes_table = audit.empty still finds rows" >&2; exit 1; }
 expect_error "must be a non-empty JSON object" -c "SELECT pgtrail.revert_sql_where('{}')"
 expect_error "not a JSON array of 2 values" -c "SELECT pgtrail.row_as_of('tt_comp', 'eu', now())"
 say "ok"
