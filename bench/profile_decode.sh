@@ -4,16 +4,22 @@
 #
 #   bash bench/profile_decode.sh [--variant standard|wide|toast] [--scale F]
 #                                [--plugins pgtrail,pgoutput,wal2json-v2] [--repeat N] [--keep]
+#                                [--callgrind]
 #
 # Prints, per decoder, the elapsed time and perf's top symbols (self time); the raw
 # perf.data files stay in build-bench/profile/. Needs perf (Debian: linux-perf) with
 # software events allowed; hardware counters are not needed.
+# --callgrind instead counts instructions (valgrind, noise-free, user space only): the
+# server is stopped and each peek runs in a single-user backend under callgrind; prints
+# instructions per change spent in decoding (LogicalDecodingProcessRecord, inclusive)
+# and the top functions. Use --scale 0.1: callgrind runs ~50x slower.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SCALE=1
 VARIANT=standard
 REPEAT=3
+CALLGRIND=0
 WANTED=pgtrail,pgoutput,wal2json-v2
 while [ $# -gt 0 ]; do
     case $1 in
@@ -22,7 +28,8 @@ while [ $# -gt 0 ]; do
         --repeat) REPEAT=$2; shift 2 ;;   # peeks per profiled backend (more samples)
         --plugins) WANTED=$2; shift 2 ;;
         --keep) export BENCH_KEEP=1; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --callgrind) CALLGRIND=1; shift ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -62,6 +69,27 @@ profile_one() {
     echo
 }
 
+# Instructions one peek costs, counted by callgrind in a single-user backend (server stopped).
+callgrind_one() {
+    local label=$1 changes=$2 plugin mode options
+    IFS=$'\t' read -r plugin mode options <<<"$(plugin_entry "$label")"
+    local binary=false file=$OUT/callgrind.$label.out
+    [ "$mode" = binary ] && binary=true
+    echo "SELECT * FROM bench_peek('bench_${label//-/_}', $binary, '{$options}');" \
+        | (cd "$OUT" && as_postgres valgrind -q --tool=callgrind --callgrind-out-file="$file" \
+               "$(pg_config --bindir)/postgres" --single -D "$CLUSTER_DIR/data" postgres >/dev/null 2>"$OUT/callgrind.$label.log") \
+        || die "callgrind run of $label failed"
+    local decode
+    decode=$(callgrind_annotate --inclusive=yes "$file" 2>/dev/null \
+             | awk '/:LogicalDecodingProcessRecord / && !n++ { gsub(",", "", $1); print $1 }')
+    [ -n "$decode" ] || die "no LogicalDecodingProcessRecord in $label's profile"
+    echo "## $VARIANT, $label: $decode instructions decoding, $((decode / changes)) per change"
+    callgrind_annotate "$file" 2>/dev/null | grep -E '^ *[0-9,]+ +\(' | sed -n '2,26p' | cut -c1-140
+    echo
+}
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
 main() {
     command -v perf >/dev/null || install_packages linux-perf
     perf stat -e task-clock true >/dev/null 2>&1 || die "perf cannot count software events here"
@@ -81,6 +109,12 @@ main() {
     read -r inserts updates deletes <<<"$(workload_counts "$VARIANT" "$SCALE")"
     q -v inserts="$inserts" -v updates="$updates" -v deletes="$deletes" -f "$BENCH_DIR/sql/${VARIANT}_workload.sql"
     q -c "CHECKPOINT" >/dev/null
+    if [ "$CALLGRIND" = 1 ]; then
+        command -v valgrind >/dev/null || install_packages valgrind
+        bash "$ROOT/scripts/pg-cluster.sh" stop "$CLUSTER_DIR"
+        for label in ${WANTED//,/ }; do callgrind_one "$label" $((inserts + updates + deletes)); done
+        return
+    fi
     # One unprofiled pass warms the caches, as the timed rounds of decode.sh are warm too.
     for label in ${WANTED//,/ }; do REPEAT=1 profile_one "$label" >/dev/null; done
     for label in ${WANTED//,/ }; do profile_one "$label"; done
