@@ -37,6 +37,11 @@ void PgConnection::cancel() noexcept {
     if (socket_.is_open()) socket_.cancel(ignored);
 }
 
+std::string PgConnection::user() const {
+    const char *name = conn_ ? PQuser(conn_.get()) : nullptr;
+    return name && *name ? name : "<user>";
+}
+
 std::string PgConnection::error_message() const {
     return conn_ ? trimmed(PQerrorMessage(conn_.get())) : "no connection";
 }

@@ -77,6 +77,8 @@ public:
 
     PGconn *get() const { return conn_.get(); }
     void set_tick_handler(TickHandler handler) { on_tick_ = std::move(handler); }
+    /// The user name libpq connects (or tried to connect) as.
+    std::string user() const;
     /// The last error message libpq has, trimmed.
     std::string error_message() const;
 

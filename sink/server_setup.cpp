@@ -16,11 +16,6 @@ std::string value_of(const PgResult &result, int row, int column) {
     return PQgetvalue(result.get(), row, column);
 }
 
-std::string conn_user(const PgConnection &conn) {
-    const char *user = PQuser(conn.get());
-    return user ? user : "<user>";
-}
-
 /// Slot creation or start failed: say why in one sentence, with the fix.
 [[noreturn]] void explain_plugin_error(const PgError &error) {
     if (contains(error.what(), "may not be used as an output plugin"))
@@ -77,7 +72,7 @@ asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table)
     } catch (const PgError &error) {
         if (error.sqlstate == "42501")
             throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() +
-                             "; run: GRANT CREATE ON SCHEMA public TO " + conn_user(dest) + "; or create it from sql/changes.sql");
+                             "; run: GRANT CREATE ON SCHEMA public TO " + dest.user() + "; or create it from sql/changes.sql");
         throw;
     }
     PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
@@ -95,7 +90,7 @@ asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origi
         if (error.sqlstate == "42501")
             throw FatalError("cannot create replication origin " + origin + ": " + error.what() +
                              "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
-                             conn_user(dest) + ";");
+                             dest.user() + ";");
         if (error.sqlstate != "23505") throw;  // created meanwhile
     }
     log::info("created replication origin " + origin);
@@ -103,11 +98,12 @@ asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origi
 
 }  // namespace
 
-void explain_connect_error(const PgError &error, const ConnParams &conn, bool replication) {
+void explain_connect_error(const PgError &error, const PgConnection &conn, const ConnParams &params, bool replication) {
     std::string message = error.what();
-    std::string where = conn.describe().empty() ? "" : " (" + conn.describe() + ")";
+    std::string where = params.describe().empty() ? "" : " (" + params.describe() + ")";
     if (replication && contains(message, "replication role"))
-        throw FatalError("the source user may not start replication" + where + "; run: ALTER ROLE <user> REPLICATION;");
+        throw FatalError("the source user " + conn.user() + " may not start replication" + where + "; run: ALTER ROLE " +
+                         conn.user() + " REPLICATION;");
     if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
         contains(message, "pg_hba.conf"))
         throw FatalError("cannot log in" + where + ": " + message);
@@ -138,7 +134,7 @@ asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const Run
         if (error.sqlstate == "42501")
             throw FatalError(std::string("cannot use replication origin ") + config.origin_name() + ": " + error.what() +
                              "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
-                             conn_user(dest) + ";");
+                             dest.user() + ";");
         throw;
     }
     // Confirmed positions must be durable: never let synchronous_commit = off lose them.

@@ -25,7 +25,8 @@ struct SourceInfo {
 
 /// Turns a connection failure into a FatalError when retrying cannot help (privilege,
 /// authentication, missing database); otherwise rethrows it as is.
-[[noreturn]] void explain_connect_error(const PgError &error, const ConnParams &conn, bool replication);
+[[noreturn]] void explain_connect_error(const PgError &error, const PgConnection &conn, const ConnParams &params,
+                                       bool replication);
 
 /// START_REPLICATION failed: a FatalError when the plugin cannot load, else rethrown.
 [[noreturn]] void explain_start_error(const PgError &error);

@@ -42,14 +42,14 @@ asio::awaitable<void> Session::connect_and_prepare() {
         std::vector<std::pair<std::string, std::string>> replication{{"replication", "database"}};
         co_await source_.connection().connect(config_.source, replication);
     } catch (const PgError &error) {
-        explain_connect_error(error, config_.source, true);
+        explain_connect_error(error, source_.connection(), config_.source, true);
     }
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
     try {
         co_await dest_.connect(config_.destination, std::vector<std::pair<std::string, std::string>>());
     } catch (const PgError &error) {
-        explain_connect_error(error, config_.destination, false);
+        explain_connect_error(error, dest_, config_.destination, false);
     }
     TableName table = parse_table_name(config_.changes_table);
     committed_lsn_ = co_await prepare_destination(dest_, config_, table);

@@ -19,6 +19,7 @@ expect_fatal() {
     [ "$status" = 1 ] || { cat "$WORK/out" >&2; fail "expected exit status 1 for [$pattern], got $status"; }
     grep -qF -- "$pattern" "$WORK/out" || { cat "$WORK/out" >&2; fail "expected [$pattern] in the output"; }
     [ "$(grep -c " error " "$WORK/out")" = 1 ] || { cat "$WORK/out" >&2; fail "expected one error line"; }
+    grep " error " "$WORK/out"
 }
 
 # A cluster that cannot load the plugin (not in its library path).
@@ -33,7 +34,7 @@ run "SELECT pg_reload_conf()"
 sleep 0.5
 expect_fatal "ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail;" --source "$(SOURCE_CONN)"
 run "CREATE ROLE plain LOGIN"
-expect_fatal "ALTER ROLE <user> REPLICATION;" --source "host=127.0.0.1 port=$PORT user=plain dbname=postgres"
+expect_fatal "ALTER ROLE plain REPLICATION;" --source "host=127.0.0.1 port=$PORT user=plain dbname=postgres"
 run "ALTER SYSTEM SET wal_level = replica"
 "$CLUSTER" restart "$WORK/noplugin" fast
 expect_fatal "ALTER SYSTEM SET wal_level = logical;" --source "$(SOURCE_CONN)"
@@ -44,4 +45,14 @@ DB_HOST=127.0.0.1 DB_PORT=$PORT DB_NAME=nosuchdb DB_USER=postgres DB_PASSWORD=s3
 expect_eq "missing database is fatal" "$status" 1
 grep -q "nosuchdb" "$WORK/out" || { cat "$WORK/out"; fail "no mention of the database"; }
 grep -q "s3cret-pw" "$WORK/out" && fail "password in the log"
+cat "$WORK/out"
+
+# JSON logs: every line is a JSON object.
+status=0
+timeout 30 "$PGTRAIL" run --log-format json --source "$(SOURCE_CONN)" >"$WORK/out" 2>&1 || status=$?
+expect_eq "json log run fails (wal_level)" "$status" 1
+while IFS= read -r line; do
+    expect_eq "json log line" "$(q "SELECT (\$j\$$line\$j\$::jsonb) ? 'msg'")" t
+done <"$WORK/out"
+head -1 "$WORK/out"
 echo "ok"
