@@ -1,37 +1,53 @@
-# Shared by integration tests (source it): capture the changes of one database and print them
-# as "op table key context" lines in commit order.
-#
-# Until `pgtrail run` is wired in here, this reads the pgtrail slot directly and applies the
-# sink's stitching rule in SQL: a change gets the content of the latest _bemi message before it
-# in its transaction, {} when there is none.
+# Shared by integration tests (source it after setting BIN, WORK, PGHOST/PGPORT/PGUSER):
+# run the freshly built `pgtrail run` against one database and print what it wrote to
+# `changes` as "op table key context" lines, in commit order.
 
+PGTRAIL=${PGTRAIL_BINARY_DIR:?run through ctest}/sink/pgtrail
+SINK_PID=""
+
+# sink_start DB: a sink for DB with its own slot, logging to $WORK/sink-DB.log.
 sink_start() {
     local db=$1
-    "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -o /dev/null \
-        -c "SELECT pg_create_logical_replication_slot('test_$db', 'pgtrail')"
+    [ -x "$PGTRAIL" ] || { echo "FAIL: $PGTRAIL is not built" >&2; exit 1; }
+    "$PGTRAIL" run --source "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db" --slot "test_$db" \
+        >>"$WORK/sink-$db.log" 2>&1 &
+    SINK_PID=$!
+    sink_wait_for "$db" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'test_$db' AND active" 1
 }
 
-sink_wait_caught_up() { :; }
+# sink_wait_for DB SQL EXPECTED: polls for 60 s.
+sink_wait_for() {
+    local db=$1 sql=$2 expected=$3 got=""
+    for _ in $(seq 1 300); do
+        got=$("$BIN/psql" -X -q -At -d "$db" -c "$sql" 2>/dev/null || true)
+        [ "$got" = "$expected" ] && return 0
+        kill -0 "$SINK_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "FAIL: waited for [$sql] = [$expected], got [$got]; sink log:" >&2
+    tail -30 "$WORK/sink-$db.log" >&2
+    exit 1
+}
 
-sink_stop() { :; }
+# sink_wait_caught_up DB: everything committed so far is in changes.
+sink_wait_caught_up() {
+    local db=$1 target
+    target=$("$BIN/psql" -X -q -At -d "$db" -c "SELECT pg_current_wal_lsn()")
+    sink_wait_for "$db" "SELECT confirmed_flush_lsn >= '$target' FROM pg_replication_slots WHERE slot_name = 'test_$db'" t
+}
+
+sink_stop() {
+    [ -n "$SINK_PID" ] || return 0
+    kill -TERM "$SINK_PID" 2>/dev/null || true
+    wait "$SINK_PID" 2>/dev/null || true
+    SINK_PID=""
+}
 
 sink_changes_summary() {
     local db=$1
-    "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$db" <<SQL
-WITH records AS (
-    SELECT ordinality AS n, data::jsonb AS r
-    FROM pg_logical_slot_get_changes('test_$db', NULL, NULL) WITH ORDINALITY
-), numbered AS (
-    SELECT n, r, count(*) FILTER (WHERE r->>'op' = 'B') OVER (ORDER BY n) AS xact,
-           max(n) FILTER (WHERE r->>'op' = 'M' AND r->>'prefix' = '_bemi') OVER (ORDER BY n) AS last_message
-    FROM records
-)
-SELECT concat_ws(' ', c.r->>'op', c.r->>'table', coalesce(coalesce(c.r->'after', c.r->'before')->>'id', ''),
-       CASE WHEN m.n IS NULL THEN '{}'::jsonb
-            ELSE (m.r->>'content')::jsonb END)
-FROM numbered c
-LEFT JOIN numbered m ON m.n = c.last_message AND m.xact = c.xact
-WHERE c.r->>'op' IN ('I', 'U', 'D', 'T')
-ORDER BY c.n;
-SQL
+    "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "
+        SELECT concat_ws(' ', CASE operation WHEN 'CREATE' THEN 'I' WHEN 'UPDATE' THEN 'U'
+                                             WHEN 'DELETE' THEN 'D' WHEN 'TRUNCATE' THEN 'T' END,
+                         \"table\", coalesce(primary_key, ''), context)
+        FROM changes ORDER BY commit_lsn, ordinal"
 }
