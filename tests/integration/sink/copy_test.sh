@@ -38,4 +38,17 @@ expect_eq "no provisional commit_lsn left" "$(q "SELECT count(*) FROM changes WH
 grep -q "1 streamed, commit_lsn fixed" "$WORK/sink.log" || fail "the big COPY did not stream"
 expect_eq "truncate recorded" "$(q "SELECT count(*) FROM changes WHERE operation = 'TRUNCATE'")" 1
 stop_sink
+
+# SIGTERM while a big streamed transaction is being read: the open batch is rolled back,
+# the sink exits 0 at once, and the next run writes the transaction exactly once.
+start_sink --xact-buffer-bytes 100000
+seq 30001 80000 | awk '{ printf "%d\titem %d\t1\t2026-03-01\n", $1, $1 }' >"$WORK/items3.tsv"
+chmod 644 "$WORK/items3.tsv"
+psql -X -q -v ON_ERROR_STOP=1 -c "\\copy items FROM '$WORK/items3.tsv'"
+sleep 0.3
+stop_sink
+start_sink
+caught_up
+check_copy 30001 80000
+stop_sink
 echo "ok"
