@@ -112,6 +112,16 @@ $$;
 COMMENT ON FUNCTION pgtrail.relation_names(regclass) IS
     'The schema and table name under which the changes table records a table''s changes.';
 
+-- A table's name, always schema-qualified and quoted where needed, for SQL that may run elsewhere.
+CREATE OR REPLACE FUNCTION pgtrail.qualified_name(rel regclass) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = rel
+$$;
+COMMENT ON FUNCTION pgtrail.qualified_name(regclass) IS
+    'The schema-qualified, quoted name of a table, independent of search_path.';
+
 -- The key columns of a table that time travel and reversion need, with a clear error for keyless tables.
 CREATE OR REPLACE FUNCTION pgtrail.require_key_columns(rel regclass) RETURNS text[]
 LANGUAGE plpgsql STABLE AS $$

@@ -9,10 +9,11 @@
 CREATE SCHEMA IF NOT EXISTS pgtrail;
 
 -- SQL literals for every column of a row image: {"col": "'text'::type" or "NULL"}; columns absent
--- from the image are absent. The text forms are read back in the same settings.
+-- from the image are absent. Text forms and type names do not depend on the session's settings.
 CREATE OR REPLACE FUNCTION pgtrail.row_literals(rel regclass, image jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET datestyle = 'ISO, YMD' SET intervalstyle = 'postgres' SET extra_float_digits = 3 SET bytea_output = 'hex'
+SET search_path = pg_catalog, pg_temp  -- so format_type() qualifies every type outside pg_catalog
 AS $$
 DECLARE
     cols text[];
@@ -56,7 +57,7 @@ COMMENT ON FUNCTION pgtrail.key_condition(regclass, jsonb) IS
 -- INSERT of a whole row image.
 CREATE OR REPLACE FUNCTION pgtrail.insert_statement(rel regclass, image jsonb) RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT format('INSERT INTO %s (%s)%s VALUES (%s);', rel,
+    SELECT format('INSERT INTO %s (%s)%s VALUES (%s);', pgtrail.qualified_name(rel),
                   string_agg(format('%I', c), ', ' ORDER BY n),
                   CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = rel AND attidentity = 'a'
                                     AND NOT attisdropped) THEN ' OVERRIDING SYSTEM VALUE' ELSE '' END,
@@ -115,7 +116,8 @@ BEGIN
         cols := pgtrail.require_key_columns(rel);
         key := pgtrail.normalize_key(c.primary_key, cardinality(cols) > 1);
         IF c.operation = 'CREATE' THEN
-            statement := format('DELETE FROM %s WHERE %s;', rel, pgtrail.key_condition(rel, c.after));
+            statement := format('DELETE FROM %s WHERE %s;', pgtrail.qualified_name(rel),
+                                pgtrail.key_condition(rel, c.after));
             expected_rows := 1;
             RETURN NEXT;
         ELSIF c.operation = 'UPDATE' THEN
@@ -131,7 +133,8 @@ BEGIN
             FROM unnest(pgtrail.writable_columns(rel)) WITH ORDINALITY AS x(w, n)
             WHERE (old_row -> w)::text IS DISTINCT FROM (new_row -> w)::text;
             CONTINUE WHEN statement IS NULL;  -- the UPDATE changed nothing
-            statement := format('UPDATE %s SET %s WHERE %s;', rel, statement, pgtrail.key_condition(rel, new_row));
+            statement := format('UPDATE %s SET %s WHERE %s;', pgtrail.qualified_name(rel), statement,
+                                pgtrail.key_condition(rel, new_row));
             expected_rows := 1;
             RETURN NEXT;
         ELSIF c.operation = 'DELETE' THEN
@@ -195,7 +198,7 @@ BEGIN
             USING change_ids, NULL, cols, cardinality(cols) > 1, t.schema, t."table";
         IF found.operation IS NOT NULL THEN
             RETURN format('row %s of %s was changed later: %s in transaction %s committed at %s (context %s)',
-                          coalesce('with key ' || found.k, '(all rows: truncated)'), rel, found.operation,
+                          coalesce('with key ' || found.k, '(all rows: truncated)'), pgtrail.qualified_name(rel), found.operation,
                           found.transaction_id, found.committed_at, found.context);
         END IF;
     END LOOP;

@@ -181,7 +181,7 @@ xid=$(psql_run -tA -c "BEGIN" -c "UPDATE tt_toast SET counter = counter + 1 WHER
 psql_run -c "UPDATE tt_toast SET note = 'later' WHERE id = $key"
 fill_changes
 psql_run -c "CALL tt_capture(1003, NULL)"
-expect_error "row with key $key of tt_toast was changed later" -c "SELECT pgtrail.revert($xid)"
+expect_error "row with key $key of public.tt_toast was changed later" -c "SELECT pgtrail.revert($xid)"
 psql_run -c "CALL tt_check_state_is(1003, 'after the refused revert')"
 psql_run -c "SELECT count(*) AS applied FROM pgtrail.revert($xid, force => true)"
 [ "$(psql_run -tAc "SELECT note FROM tt_toast WHERE id = $key")" = later ] \
