@@ -92,13 +92,19 @@ asio::awaitable<void> PgConnection::connect(const ConnParams &conn,
         if (poll == PGRES_POLLING_FAILED) throw PgError(error_message(), "");
         if (std::chrono::steady_clock::now() > deadline) throw PgError("timeout connecting to the server", "");
         track_socket();
-        co_await wait(poll == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
-                                                    : asio::posix::descriptor_base::wait_write,
-                      kTick);
+        if (!co_await wait(poll == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
+                                                         : asio::posix::descriptor_base::wait_write,
+                           kTick))
+            on_idle();
         poll = PQconnectPoll(conn_.get());
     }
     track_socket();
     if (PQsetnonblocking(conn_.get(), 1) != 0) throw PgError(error_message(), "");
+}
+
+void PgConnection::on_idle() {
+    if (interrupt_ && *interrupt_) throw Interrupted();
+    if (on_tick_) on_tick_();
 }
 
 void PgConnection::consume_input() {
@@ -110,7 +116,7 @@ asio::awaitable<void> PgConnection::flush() {
         int rc = PQflush(conn_.get());
         if (rc == 0) co_return;
         if (rc < 0) throw PgError(error_message(), "");
-        if (!co_await wait(asio::posix::descriptor_base::wait_write, kTick) && on_tick_) on_tick_();
+        if (!co_await wait(asio::posix::descriptor_base::wait_write, kTick)) on_idle();
         consume_input();
     }
 }
@@ -129,7 +135,7 @@ asio::awaitable<PgResult> PgConnection::collect_results() {
     std::optional<PgError> error;
     for (;;) {
         while (PQisBusy(conn_.get())) {
-            if (!co_await wait_readable(kTick) && on_tick_) on_tick_();
+            if (!co_await wait_readable(kTick)) on_idle();
             consume_input();
         }
         PgResult result(PQgetResult(conn_.get()));

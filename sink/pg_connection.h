@@ -43,6 +43,11 @@ struct PgError : std::runtime_error {
     std::string hint;
 };
 
+/// A wait given up because the flag set with PgConnection::set_interrupt became true.
+struct Interrupted : std::runtime_error {
+    Interrupted() : std::runtime_error("interrupted") {}
+};
+
 class PgConnection {
 public:
     /// Called every tick while this connection waits (the session sends status updates from it).
@@ -77,6 +82,8 @@ public:
 
     PGconn *get() const { return conn_.get(); }
     void set_tick_handler(TickHandler handler) { on_tick_ = std::move(handler); }
+    /// While flag is set and *flag is true, waits throw Interrupted (nullptr: never).
+    void set_interrupt(const bool *flag) { interrupt_ = flag; }
     /// The user name libpq connects (or tried to connect) as.
     std::string user() const;
     /// The last error message libpq has, trimmed.
@@ -85,6 +92,7 @@ public:
 private:
     asio::awaitable<bool> wait(asio::posix::descriptor_base::wait_type type, std::chrono::milliseconds timeout);
     asio::awaitable<PgResult> collect_results();
+    void on_idle();
     void track_socket();
     PgError result_error(const PGresult *result) const;
 
@@ -93,6 +101,7 @@ private:
     asio::posix::stream_descriptor socket_;
     int socket_fd_ = -1;
     TickHandler on_tick_;
+    const bool *interrupt_ = nullptr;
 };
 
 }  // namespace pgtrail

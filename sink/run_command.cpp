@@ -32,6 +32,8 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
         try {
             co_await session.run();
             co_return;
+        } catch (const Interrupted &) {
+            co_return;
         } catch (const FatalError &error) {
             log::error(error.what());
             exit_code = 1;

@@ -26,9 +26,17 @@ Session::Session(asio::any_io_executor executor, const RunConfig &config, StopSt
       stitcher_(config.context_prefixes) {}
 
 asio::awaitable<void> Session::run() {
-    stop_.wake = [this] { source_.connection().cancel(); };
+    stop_.wake = [this] {
+        source_.connection().cancel();
+        dest_.cancel();
+    };
     try {
+        // A stop while connecting or preparing (slot creation waits for running transactions) gives up at once.
+        source_.connection().set_interrupt(&stop_.requested);
+        dest_.set_interrupt(&stop_.requested);
         co_await connect_and_prepare();
+        source_.connection().set_interrupt(nullptr);
+        dest_.set_interrupt(nullptr);
         co_await stream();
     } catch (...) {
         stop_.wake = nullptr;

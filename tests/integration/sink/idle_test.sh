@@ -4,6 +4,18 @@
 source "$(dirname "$0")/lib.sh"
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 run "CREATE TABLE untracked (id serial PRIMARY KEY, v text)"
+
+# Creating the slot waits for running transactions: SIGTERM meanwhile still stops at once.
+psql -X -q -c "BEGIN; SELECT txid_current(); SELECT pg_sleep(60)" >/dev/null 2>&1 &
+HOLDER_PID=$!
+sleep 0.5
+start_sink
+sleep 1.5
+stop_sink
+run "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"
+wait "$HOLDER_PID" || true
+expect_eq "no slot left half created" "$(q "SELECT count(*) FROM pg_replication_slots")" 0
+
 start_sink --exclude-tables public.untracked
 caught_up
 before=$(q "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'pgtrail'")
