@@ -84,6 +84,32 @@ $$;
 COMMENT ON FUNCTION pgtrail.key_of(text[], jsonb) IS
     'The canonical primary_key of a row image, given the key columns (as pgtrail.key_columns returns them).';
 
+-- SQL expressions giving a change's row key, comparable with each other inside one query: from
+-- primary_key, and from the "before" image (NULL without one). Text for single-column keys, jsonb
+-- arrays for composite keys (so '[1,"a"]' and '[1, "a"]' are the same key). `alias` names the row.
+CREATE OR REPLACE FUNCTION pgtrail.key_expressions(
+    key_columns text[], alias text, OUT from_primary_key text, OUT from_before text)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN cardinality(key_columns) = 1 THEN format('%s.primary_key', alias)
+                ELSE format('%s.primary_key::jsonb', alias) END,
+           CASE WHEN cardinality(key_columns) = 1 THEN format('(%s.before ->> %L)', alias, key_columns[1])
+                ELSE format('(CASE WHEN %s.before IS NOT NULL THEN jsonb_build_array(%s) END)', alias,
+                            (SELECT string_agg(format('%s.before -> %L', alias, c), ', ' ORDER BY n)
+                             FROM unnest(key_columns) WITH ORDINALITY AS k(c, n))) END
+$$;
+COMMENT ON FUNCTION pgtrail.key_expressions(text[], text) IS
+    'SQL expressions for a changes row''s key, from primary_key and from before, for set-based queries.';
+
+-- The key columns of a row image as a jsonb object, for containment tests (before @> key); NULL when
+-- the image lacks one of them.
+CREATE OR REPLACE FUNCTION pgtrail.key_object(key_columns text[], image jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN image ?& key_columns THEN
+        (SELECT jsonb_object_agg(c, image -> c) FROM unnest(key_columns) AS c) END
+$$;
+COMMENT ON FUNCTION pgtrail.key_object(text[], jsonb) IS
+    'The key columns of a row image as a jsonb object (for before @> ...), or NULL if one is missing.';
+
 -- Columns whose values differ between two images; a NULL image means "no row", so every column differs.
 CREATE OR REPLACE FUNCTION pgtrail.diff(before jsonb, after jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$

@@ -162,6 +162,8 @@ DECLARE
     t record;
     rel regclass;
     cols text[];
+    target_keys record;
+    later_keys record;
     found record;
 BEGIN
     FOR t IN EXECUTE format('SELECT DISTINCT schema, "table" FROM %s WHERE id = ANY ($1) AND operation <> ''SNAPSHOT''',
@@ -171,35 +173,52 @@ BEGIN
         rel := to_regclass(format('%I.%I', t.schema, t."table"));
         CONTINUE WHEN rel IS NULL;  -- revert_plan reports it
         cols := pgtrail.require_key_columns(rel);
+        target_keys := pgtrail.key_expressions(cols, 'x');
+        later_keys := pgtrail.key_expressions(cols, 'l');
+        -- Keys touched by the changes being reverted (NULL: every row, for a TRUNCATE), each with the
+        -- earliest such change; then the changes after it that touch the same key.
         EXECUTE format($query$
-            WITH target AS (
-                SELECT commit_lsn, ordinal, operation, pgtrail.normalize_key(primary_key, $4) AS k,
-                       CASE WHEN operation = 'UPDATE' THEN pgtrail.key_of($3, before) END AS old_k
-                FROM %1$s
-                WHERE id = ANY ($1) AND schema = $5 AND "table" = $6 AND operation <> 'SNAPSHOT'
+            WITH ids AS (
+                SELECT DISTINCT unnest($1) AS id
+            ), target AS (
+                SELECT x.commit_lsn, x.ordinal, x.operation, %2$s AS k,
+                       CASE WHEN x.operation = 'UPDATE' THEN %3$s END AS old_k
+                FROM %1$s x JOIN ids USING (id)
+                WHERE x.schema = $2 AND x."table" = $3 AND x.operation <> 'SNAPSHOT'
             ), touched AS (
                 SELECT k, commit_lsn, ordinal FROM target WHERE k IS NOT NULL
                 UNION ALL SELECT old_k, commit_lsn, ordinal FROM target WHERE old_k IS NOT NULL
                 UNION ALL SELECT NULL, commit_lsn, ordinal FROM target WHERE operation = 'TRUNCATE'
             ), earliest AS (
                 SELECT DISTINCT ON (k) k, commit_lsn, ordinal FROM touched ORDER BY k, commit_lsn, ordinal
+            ), later AS (
+                SELECT l.commit_lsn, l.ordinal, l.operation, l.transaction_id, l.committed_at, l.context,
+                       %4$s AS k, CASE WHEN l.operation = 'UPDATE' THEN %5$s END AS old_k
+                FROM %1$s l LEFT JOIN ids ON ids.id = l.id
+                WHERE l.schema = $2 AND l."table" = $3 AND ids.id IS NULL AND l.operation <> 'SNAPSHOT'
+                  AND l.commit_lsn >= (SELECT min(commit_lsn) FROM target)
+            ), conflicts AS (
+                SELECT e.k AS touched, l.* FROM earliest e JOIN later l ON l.k = e.k
+                WHERE (l.commit_lsn, l.ordinal) > (e.commit_lsn, e.ordinal)
+                UNION ALL
+                SELECT e.k, l.* FROM earliest e JOIN later l ON l.old_k = e.k
+                WHERE (l.commit_lsn, l.ordinal) > (e.commit_lsn, e.ordinal)
+                UNION ALL
+                SELECT e.k, l.* FROM earliest e JOIN later l
+                    ON (e.k IS NULL OR l.operation = 'TRUNCATE') AND (l.commit_lsn, l.ordinal) > (e.commit_lsn, e.ordinal)
             )
-            SELECT e.k, l.operation, l.transaction_id, l.committed_at, l.context
-            FROM earliest e
-            JOIN %1$s l ON l.schema = $5 AND l."table" = $6 AND (l.commit_lsn, l.ordinal) > (e.commit_lsn, e.ordinal)
-            WHERE NOT (l.id = ANY ($1)) AND l.operation <> 'SNAPSHOT'
-              AND (e.k IS NULL OR l.operation = 'TRUNCATE'
-                   OR pgtrail.normalize_key(l.primary_key, $4) = e.k
-                   OR (l.operation = 'UPDATE' AND pgtrail.key_of($3, l.before) = e.k))
-            ORDER BY l.commit_lsn, l.ordinal
+            SELECT touched::text AS k, operation, transaction_id, committed_at, context
+            FROM conflicts
+            ORDER BY commit_lsn, ordinal
             LIMIT 1
-            $query$, pgtrail.changes_table())
+            $query$, pgtrail.changes_table(), target_keys.from_primary_key, target_keys.from_before,
+                     later_keys.from_primary_key, later_keys.from_before)
             INTO found
-            USING change_ids, NULL, cols, cardinality(cols) > 1, t.schema, t."table";
+            USING change_ids, t.schema, t."table";
         IF found.operation IS NOT NULL THEN
             RETURN format('row %s of %s was changed later: %s in transaction %s committed at %s (context %s)',
-                          coalesce('with key ' || found.k, '(all rows: truncated)'), pgtrail.qualified_name(rel), found.operation,
-                          found.transaction_id, found.committed_at, found.context);
+                          coalesce('with key ' || found.k, '(all rows: truncated)'), pgtrail.qualified_name(rel),
+                          found.operation, found.transaction_id, found.committed_at, found.context);
         END IF;
     END LOOP;
     RETURN NULL;

@@ -23,6 +23,7 @@ DECLARE
                           AND ($5::bigint IS NULL OR (commit_lsn, ordinal) < ($5, $6))';
     found_before jsonb;
     ended record;
+    key_object jsonb;
 BEGIN
     -- The latest change recorded under this key (uses the schema, table, primary_key index).
     EXECUTE format('SELECT commit_lsn, ordinal, operation, after, unchanged, before FROM %s
@@ -36,16 +37,18 @@ BEGIN
         RETURN;
     END IF;
     previous_key := coalesce(CASE WHEN operation = 'UPDATE' THEN pgtrail.key_of(cols, found_before) END, key);
+    key_object := pgtrail.key_object(cols, after);
     -- A later TRUNCATE, or a later UPDATE that moved the row to another key, ended it.
     EXECUTE format('SELECT commit_lsn, ordinal, operation FROM %s
                     WHERE schema = $1 AND "table" = $2 AND %s AND (commit_lsn, ordinal) > ($7, $8)
                       AND (operation = ''TRUNCATE''
                            OR (operation = ''UPDATE'' AND before IS NOT NULL AND primary_key <> ALL ($3)
-                               AND pgtrail.key_of($9, before) = $10))
+                               AND CASE WHEN $11::jsonb IS NOT NULL THEN before @> $11
+                                        ELSE pgtrail.key_of($9, before) = $10 END))
                     ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1', tbl, cut)
         INTO ended
         USING names.schema_name, names.table_name, pgtrail.key_spellings(key, cardinality(cols) > 1),
-              at, before_lsn, before_ordinal, commit_lsn, ordinal, cols, key;
+              at, before_lsn, before_ordinal, commit_lsn, ordinal, cols, key, key_object;
     IF ended.operation IS NOT NULL THEN
         commit_lsn := ended.commit_lsn;
         ordinal := ended.ordinal;
@@ -117,11 +120,12 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     cols text[] := pgtrail.require_key_columns(rel);
     names record := pgtrail.relation_names(rel);
+    keys record := pgtrail.key_expressions(cols, 'c');
 BEGIN
     RETURN QUERY EXECUTE format($query$
         WITH cut AS (
             SELECT commit_lsn, ordinal, operation, primary_key, before, after, unchanged
-            FROM %s
+            FROM %1$s
             WHERE schema = $1 AND "table" = $2
               AND ($3::timestamptz IS NULL OR committed_at <= $3)
               AND ($4::bigint IS NULL OR (commit_lsn, ordinal) < ($4, $5))
@@ -129,8 +133,7 @@ BEGIN
             SELECT commit_lsn, ordinal FROM cut WHERE operation = 'TRUNCATE'
             ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1
         ), live AS (
-            SELECT c.*, pgtrail.normalize_key(c.primary_key, $7) AS k,
-                   CASE WHEN c.operation = 'UPDATE' THEN pgtrail.key_of($6, c.before) END AS old_k
+            SELECT c.*, %2$s AS k, CASE WHEN c.operation = 'UPDATE' THEN %3$s END AS old_k
             FROM cut c LEFT JOIN last_truncate t ON true
             WHERE c.operation <> 'TRUNCATE'
               AND (t.commit_lsn IS NULL OR (c.commit_lsn, c.ordinal) > (t.commit_lsn, t.ordinal))
@@ -145,13 +148,12 @@ BEGIN
             ORDER BY k, commit_lsn DESC, ordinal DESC
         )
         SELECT CASE WHEN coalesce(cardinality(unchanged), 0) > 0
-                    THEN pgtrail.fill_unchanged($8, after, unchanged, commit_lsn, ordinal, previous_key)
+                    THEN pgtrail.fill_unchanged($6, after, unchanged, commit_lsn, ordinal, previous_key::text)
                     ELSE after END
         FROM latest
         WHERE operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
-        $query$, pgtrail.changes_table())
-        USING names.schema_name, names.table_name, at, before_lsn, before_ordinal,
-              cols, cardinality(cols) > 1, rel;
+        $query$, pgtrail.changes_table(), keys.from_primary_key, keys.from_before)
+        USING names.schema_name, names.table_name, at, before_lsn, before_ordinal, rel;
 END
 $$;
 COMMENT ON FUNCTION pgtrail.table_state(regclass, timestamptz, bigint, integer) IS
@@ -178,18 +180,24 @@ DECLARE
     state jsonb;       -- the row at key k after the previous change; NULL: absent or not known
     previous jsonb;
     old_key text;
+    key_object jsonb;  -- the key as it appears in images, for before @> key_object
     c record;
 BEGIN
+    EXECUTE format('SELECT pgtrail.key_object($4, coalesce(after, before)) FROM %s
+                    WHERE schema = $1 AND "table" = $2 AND primary_key = ANY ($3)
+                      AND coalesce(after, before) IS NOT NULL LIMIT 1', pgtrail.changes_table())
+        INTO key_object USING names.schema_name, names.table_name, spellings, cols;
     FOR c IN EXECUTE format($query$
         SELECT id, committed_at, transaction_id, operation, context, primary_key, before, after, unchanged,
                commit_lsn, ordinal
         FROM %s
         WHERE schema = $1 AND "table" = $2
           AND (primary_key = ANY ($3) OR operation = 'TRUNCATE'
-               OR (operation = 'UPDATE' AND before IS NOT NULL AND pgtrail.key_of($4, before) = $5))
+               OR (operation = 'UPDATE' AND before IS NOT NULL
+                   AND CASE WHEN $6::jsonb IS NOT NULL THEN before @> $6 ELSE pgtrail.key_of($4, before) = $5 END))
         ORDER BY commit_lsn, ordinal
         $query$, pgtrail.changes_table())
-        USING names.schema_name, names.table_name, spellings, cols, k
+        USING names.schema_name, names.table_name, spellings, cols, k, key_object
     LOOP
         history.committed_at := c.committed_at;
         history.operation := c.operation;

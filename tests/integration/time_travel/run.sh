@@ -37,7 +37,7 @@ trap cleanup EXIT
 PORT=$("$SRC/scripts/pg-cluster.sh" start "$WORK/cluster" --plugin-dir "$PLUGIN_DIR")
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 psql_run() { "$BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
-say() { echo "time_travel: $*"; }
+say() { echo "time_travel [${SECONDS}s]: $*"; }
 say "seed $SEED, $STEPS workload transactions, port $PORT"
 
 use_sink() {
@@ -126,6 +126,7 @@ psql_run -tAc "SELECT format('of which: %s UPDATEs with unchanged TOAST columns,
                                            IS DISTINCT FROM pgtrail.normalize_key(primary_key,
                                                cardinality(pgtrail.key_columns(format('%I.%I', schema, \"table\")::regclass)) > 1)),
                       count(*) FILTER (WHERE context <> '{}')) FROM changes"
+say "checking time travel"
 psql_run -c "CALL tt_check_time_travel(40, 8)"
 
 # History of one row through insert, update, key change and delete.
