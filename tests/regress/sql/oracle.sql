@@ -63,7 +63,9 @@ DECLARE
   new_image jsonb;
   dice float8 := random();
 BEGIN
-  EXECUTE format('SELECT id, to_jsonb(o.*) FROM %I o ORDER BY random() LIMIT 1', tab) INTO victim, old_image;
+  -- A random row, independent of the rows' physical order (which pruning may change).
+  EXECUTE format('SELECT id, to_jsonb(o.*) FROM %I o ORDER BY id OFFSET floor(random() * (SELECT count(*) FROM %I))::int LIMIT 1',
+    tab, tab) INTO victim, old_image;
   IF victim IS NULL OR dice < 0.35 THEN
     EXECUTE format('INSERT INTO %I AS o SELECT (pg_temp.random_row($1)).* RETURNING to_jsonb(o.*)', tab) INTO new_image USING next_id;
     INSERT INTO oracle_log (tab, op, image) VALUES (tab, 'I', new_image);
