@@ -7,11 +7,11 @@ CALL bench_batches($sql$
       FROM generate_series($1, $2) AS i
 $sql$, :inserts, 100);
 
--- Update number k touches row (k - 1) % inserts + 1.
+-- Update number k touches row (k - 1) % inserts + 1 (a batch never touches a row twice).
 CALL bench_batches(format($sql$
     UPDATE bench_toast SET qty = qty + 1, note = note || '!'
      WHERE id IN (SELECT (k - 1) %% %s + 1 FROM generate_series($1, $2) AS k)
-$sql$, :inserts), :updates, 1000);
+$sql$, :inserts), :updates, least(1000, :inserts));
 
 CALL bench_batches($sql$
     DELETE FROM bench_toast WHERE id BETWEEN $1 AND $2
