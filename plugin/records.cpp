@@ -128,6 +128,14 @@ bool among(Oid relid, int nrelations, Relation relations[]) {
     return false;
 }
 
+// True when a partitioned ancestor of rel (below its root) is truncated too and so reports it.
+bool ancestor_among(Relation rel, int nrelations, Relation relations[]) {
+    ListCell *lc;
+    foreach (lc, get_partition_ancestors(RelationGetRelid(rel)))
+        if (among(lfirst_oid(lc), nrelations, relations)) return true;
+    return false;
+}
+
 }  // namespace
 
 void ensure_begin_written(LogicalDecodingContext *ctx, PluginState *state, ReorderBufferTXN *txn) {
@@ -165,13 +173,15 @@ void write_change(LogicalDecodingContext *ctx, PluginState *state, Relation rel,
 void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelations, Relation relations[],
                     ReorderBufferChange *change) {
     // Partitions truncated with their root give one record for the root; a partition
-    // truncated alone is reported under its own name (the root's other rows remain).
+    // truncated without it is reported under its own name (the root's other rows remain),
+    // once: under the highest truncated partitioned table above it, if any.
     Oid *written = static_cast<Oid *>(palloc(sizeof(Oid) * nrelations));
     int nwritten = 0;
     for (int i = 0; i < nrelations; i++) {
         const RelInfo *info = relinfo_get(state, relations[i]);
         if (!info->tracked || !info->publish_truncate) continue;
         bool as_root = info->own_head == nullptr || among(info->target_relid, nrelations, relations);
+        if (!as_root && ancestor_among(relations[i], nrelations, relations)) continue;
         Oid reported = as_root ? info->target_relid : RelationGetRelid(relations[i]);
         bool seen = false;
         for (int j = 0; j < nwritten; j++)
