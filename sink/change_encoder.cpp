@@ -13,9 +13,13 @@ namespace {
 constexpr std::size_t kLsnWidth = 20;
 constexpr std::string_view kNull = "\\N";
 
-void append_optional(std::string &out, std::string_view json) {
-    if (json.empty()) out.append(kNull);
-    else append_copy_escaped(out, json);
+/// An image, or NULL when absent; returns how many \u0000 escapes were replaced.
+std::size_t append_image(std::string &out, std::string_view json) {
+    if (json.empty()) {
+        out.append(kNull);
+        return 0;
+    }
+    return append_copy_escaped_json(out, json);
 }
 
 }  // namespace
@@ -91,9 +95,9 @@ void ChangeEncoder::append_row(const Record &change, std::string_view queued_at)
     if (key) append_copy_escaped(out_, *key);
     else out_.append(kNull);
     out_.push_back('\t');
-    append_optional(out_, change.before);
+    nul_escapes_ += append_image(out_, change.before);
     out_.push_back('\t');
-    append_optional(out_, change.after);
+    nul_escapes_ += append_image(out_, change.after);
     out_.push_back('\t');
     out_.append(context_).push_back('\t');
     if (change.unchanged.empty()) out_.append(kNull);

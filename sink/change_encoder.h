@@ -51,6 +51,8 @@ public:
     /// True while the open transaction's rows go out under a provisional commit_lsn.
     bool streaming() const { return streaming_; }
     std::size_t buffered_bytes() const { return out_.size(); }
+    /// \u0000 escapes replaced by \ufffd so far (json columns can hold them, jsonb cannot).
+    std::size_t nul_escapes() const { return nul_escapes_; }
 
 private:
     void append_row(const Record &change, std::string_view queued_at);
@@ -71,6 +73,7 @@ private:
     std::string committed_at_;
     std::string context_ = "{}";  ///< COPY-escaped
     std::uint32_t ordinal_ = 0;
+    std::size_t nul_escapes_ = 0;
 };
 
 /// The operation column for a record op (I U D T).

@@ -37,6 +37,35 @@ void append_copy_escaped(std::string &out, std::string_view s) {
     out.append(s.data() + run, s.size() - run);
 }
 
+std::size_t append_copy_escaped_json(std::string &out, std::string_view json) {
+    std::size_t replaced = 0;
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < json.size(); i++) {
+        char c = json[i];
+        char letter = copy_escape_letter(c);
+        if (letter == 0) continue;
+        out.append(json.data() + run, i - run);
+        out.push_back('\\');
+        out.push_back(letter);
+        run = i + 1;
+        if (c != '\\' || i + 1 >= json.size()) continue;
+        // A JSON escape: take its second character along, so "\\u0000" is never misread.
+        if (json.compare(i + 1, 5, "u0000") == 0) {
+            out.append("ufffd");
+            replaced++;
+            i += 5;
+        } else {
+            char second = json[i + 1];
+            if (second == '\\') out.push_back('\\');
+            out.push_back(second);
+            i += 1;
+        }
+        run = i + 1;
+    }
+    out.append(json.data() + run, json.size() - run);
+    return replaced;
+}
+
 void append_copy_text_array(std::string &out, const std::vector<std::string_view> &items) {
     std::string literal = "{";
     for (std::size_t i = 0; i < items.size(); i++) {

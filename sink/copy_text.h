@@ -11,6 +11,10 @@ namespace pgtrail {
 /// Appends s to out escaped for a text-format COPY field (backslash, newline, CR, tab).
 void append_copy_escaped(std::string &out, std::string_view s);
 
+/// Appends JSON text escaped for a COPY field, with every \u0000 escape (which jsonb
+/// refuses) turned into \ufffd. Returns how many were replaced.
+std::size_t append_copy_escaped_json(std::string &out, std::string_view json);
+
 /// Appends a text[] literal ({"a","b"}) of the names, escaped for COPY.
 void append_copy_text_array(std::string &out, const std::vector<std::string_view> &items);
 

@@ -7,7 +7,7 @@
 #include "run_command.h"
 
 int main(int argc, char **argv) {
-    CLI::App app{"pgtrail: tracks every change in a PostgreSQL database into a changes table"};
+    CLI::App app{"pgtrail: tracks every change in a PostgreSQL database into a changes table", "pgtrail"};
     app.require_subcommand(1);
     pgtrail::RunConfig run_config;
     CLI::App *run = app.add_subcommand("run", "Stream the source's changes into the changes table (exactly once)");

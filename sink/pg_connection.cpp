@@ -1,6 +1,8 @@
 // libpq + Asio.
 #include "pg_connection.h"
 
+#include "log.h"
+
 #include <optional>
 
 #include <boost/asio/redirect_error.hpp>
@@ -18,6 +20,9 @@ std::string trimmed(const char *message) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
+
+/// Server notices (e.g. "relation already exists, skipping") go to the debug log, not stderr.
+void log_notice(void *, const char *message) { log::debug(trimmed(message)); }
 
 }  // namespace
 
@@ -99,6 +104,7 @@ asio::awaitable<void> PgConnection::connect(const ConnParams &conn,
         poll = PQconnectPoll(conn_.get());
     }
     track_socket();
+    PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
     if (PQsetnonblocking(conn_.get(), 1) != 0) throw PgError(error_message(), "");
 }
 

@@ -39,7 +39,7 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
             exit_code = 1;
             co_return;
         } catch (const std::exception &error) {
-            if (session.made_progress()) delay = kFirstBackoff;
+            if (session.made_progress()) delay = kFirstBackoff;  // a poison batch still backs off
             log::warn(std::string(error.what()) + "; reconnecting in " + std::to_string(delay.count()) + " ms");
         }
         if (stop.requested) break;

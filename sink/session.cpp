@@ -161,7 +161,11 @@ void Session::on_change(const Record &record) {
     if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(record.lsn));
     if (skipping_) return;
     if (batch_changes_ == 0) batch_started_ = Clock::now();
+    std::size_t nul_escapes = encoder_->nul_escapes();
     encoder_->add(record, format_utc_timestamp(now_unix_micros()));
+    if (encoder_->nul_escapes() != nul_escapes)
+        log::warn("a json value in " + std::string(record.schema) + "." + std::string(record.table) + " at " +
+                  lsn_text(record.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
     batch_changes_++;
     stats_changes_++;
 }
@@ -196,7 +200,6 @@ void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
     }
     if (!caught_up_logged_) {
         caught_up_logged_ = true;
-        made_progress_ = true;
         log::info("caught up at " + lsn_text(wal_end));
     }
 }

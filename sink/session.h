@@ -28,7 +28,7 @@ public:
 
     /// Connects, prepares both sides and streams. Returns when stopped; throws on failure.
     asio::awaitable<void> run();
-    /// True once a batch committed or the stream caught up (the backoff starts over).
+    /// True once a batch committed (the reconnect backoff starts over).
     bool made_progress() const { return made_progress_; }
 
 private:

@@ -17,7 +17,8 @@ run "CREATE TYPE mood AS ENUM ('sad', 'happy');
      CREATE TABLE composite (a int, b text, v text, PRIMARY KEY (a, b));
      CREATE TABLE nokey (v text);
      ALTER TABLE nokey REPLICA IDENTITY FULL;
-     CREATE TABLE \"Weird \"\"Name\"\"\" (\"key col\" text PRIMARY KEY, big text);"
+     CREATE TABLE \"Weird \"\"Name\"\"\" (\"key col\" text PRIMARY KEY, big text);
+     CREATE TABLE jsons (id int PRIMARY KEY, v json);"
 
 start_sink
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
@@ -42,10 +43,11 @@ run "UPDATE \"Weird \"\"Name\"\"\" SET \"key col\" = \"key col\" WHERE \"key col
 run "DELETE FROM kinds WHERE id = 2"
 run "DELETE FROM nokey"
 run "TRUNCATE composite"
+run "INSERT INTO jsons VALUES (1, '{\"a\": \"x\\u0000y\", \"b\": \"\\\\u0000\"}')"
 caught_up
 
 C="SELECT count(*) FROM changes"
-expect_eq "all changes" "$(q "$C")" 12
+expect_eq "all changes" "$(q "$C")" 13
 expect_eq "no change of the changes table itself" "$(q "$C WHERE \"table\" = 'changes'")" 0
 
 # Images equal to_jsonb() of the rows as they are now (id 1 was updated after its insert).
@@ -84,6 +86,10 @@ expect_eq "context of the second insert" "$(q "SELECT context FROM changes WHERE
 expect_eq "no context" "$(q "SELECT context FROM changes WHERE \"table\" = 'nokey' AND operation = 'CREATE'")" '{}'
 expect_eq "non-object context" "$(q "SELECT context FROM changes WHERE \"table\" = 'kinds' AND operation = 'UPDATE'")" '{"_raw": "[1, 2]"}'
 grep -q "not a JSON object" "$WORK/sink.log" || fail "no warning for the non-object context"
+
+# A json value with \u0000 (jsonb refuses it) never blocks the sink: it becomes U+FFFD.
+expect_eq "json with \\u0000" "$(q "SELECT after->'v'->>'a' = E'x\\uFFFDy', after->'v'->>'b' FROM changes WHERE \"table\" = 'jsons'")" 't|\u0000'
+grep -q "written as" "$WORK/sink.log" || fail "no warning for \\u0000"
 
 # Positions, transactions, timestamps.
 expect_eq "one transaction, two ordinals" \
