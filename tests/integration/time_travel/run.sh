@@ -176,7 +176,7 @@ psql_run -c "CALL tt_check_state_is(1002, 'revert(truncate transaction $xid)')"
 
 # A later change to the same row: revert refuses, names the row, changes nothing; force reverts anyway.
 fill_changes
-key=$(psql_run -tAc "SELECT min(id) FROM tt_toast")
+key=$(psql_run -tAc "INSERT INTO tt_toast VALUES (nextval('tt_keys'), tt_big(5), 0, 'conflict') RETURNING id" | head -1)
 xid=$(psql_run -tA -c "BEGIN" -c "UPDATE tt_toast SET counter = counter + 1 WHERE id = $key" \
           -c "SELECT txid_current()" -c "COMMIT" | head -1)
 psql_run -c "UPDATE tt_toast SET note = 'later' WHERE id = $key"

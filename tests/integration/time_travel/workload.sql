@@ -17,7 +17,7 @@ CREATE TABLE tt_types (
 );
 
 CREATE TABLE tt_comp (
-    region text, n integer, qty numeric, note text,
+    region text, n integer, qty numeric, note text, seq bigint GENERATED ALWAYS AS IDENTITY,
     PRIMARY KEY (region, n)
 );
 
@@ -153,7 +153,7 @@ BEGIN
     ELSIF tbl = 2 THEN
         SELECT c.region, c.n INTO key_region, k FROM tt_comp c ORDER BY random() LIMIT 1;
         IF action = 'insert' OR k IS NULL THEN
-            INSERT INTO tt_comp VALUES (tt_pick('eu', 'us', E'Ａsia "q" \\'), nextval('tt_keys'),
+            INSERT INTO tt_comp (region, n, qty, note) VALUES (tt_pick('eu', 'us', E'Ａsia "q" \\'), nextval('tt_keys'),
                                         round((random() * 100)::numeric, (random() * 4)::integer),
                                         tt_pick('a', NULL, E'multi\nline'));
         ELSIF action = 'update' THEN
