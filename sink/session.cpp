@@ -75,14 +75,21 @@ asio::awaitable<void> Session::connect_and_prepare() {
 }
 
 std::string Session::plugin_options(const std::string &changes_table) const {
-    std::string exclude = changes_table + (config_.exclude_tables.empty() ? "" : "," + config_.exclude_tables);
-    std::string options = "\"exclude-tables\" " + sql_literal(exclude);
-    if (!config_.exclude_origins.empty()) options += ", \"exclude-origins\" " + sql_literal(config_.exclude_origins);
+    // The changes table is only ours to skip when it lives in the source (else it is the user's table).
+    std::string exclude = config_.destination_is_source ? changes_table : "";
+    if (!config_.exclude_tables.empty()) exclude += (exclude.empty() ? "" : ",") + config_.exclude_tables;
+    std::string options;
+    if (!exclude.empty()) options += "\"exclude-tables\" " + sql_literal(exclude);
+    auto add = [&options](const char *name, const std::string &value) {
+        if (value.empty()) return;
+        options += (options.empty() ? "\"" : ", \"") + std::string(name) + "\" " + sql_literal(value);
+    };
+    add("exclude-origins", config_.exclude_origins);
     std::string messages;
     for (const auto &prefix : config_.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
-    if (!messages.empty()) options += ", \"messages\" " + sql_literal(messages);
-    if (!config_.publication.empty()) options += ", \"publications\" " + sql_literal(config_.publication);
-    if (!config_.include_tables.empty()) options += ", \"include-tables\" " + sql_literal(config_.include_tables);
+    add("messages", messages);
+    add("publications", config_.publication);
+    add("include-tables", config_.include_tables);
     return options;
 }
 
