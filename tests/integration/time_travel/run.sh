@@ -23,6 +23,7 @@ if [ ! -e "$PLUGIN_DIR/pgtrail.so" ] && [ -e "$SRC/pgtrail.so" ]; then
     echo "time_travel: no pgtrail.so in $PLUGIN_DIR, using $SRC/pgtrail.so"
     PLUGIN_DIR=$SRC
 fi
+[ -e "$PLUGIN_DIR/pgtrail.so" ] || { echo "time_travel: no pgtrail.so in $PLUGIN_DIR (build the plugin target)" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/pgtrail-time-travel.XXXXXX)
 chmod 755 "$WORK"  # the cluster runs as an unprivileged user
