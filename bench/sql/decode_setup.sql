@@ -1,4 +1,4 @@
--- Decode benchmark: the publication pgoutput reads and the timed peek.
+-- Benchmark helpers: the publication pgoutput reads, batched workloads, timed peeks and statements.
 -- Run once per cluster, before any slot exists (pgoutput looks the publication up
 -- in the historic catalog, so it must predate the slots).
 
@@ -35,5 +35,16 @@ BEGIN
           FROM pg_logical_slot_peek_changes(slot, NULL, NULL, VARIADIC options);
     END IF;
     seconds := extract(epoch FROM clock_timestamp() - t0);
+END
+$$;
+
+-- Elapsed seconds of one statement, measured in the server.
+CREATE FUNCTION bench_time(statement text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    EXECUTE statement;
+    RETURN extract(epoch FROM clock_timestamp() - t0);
 END
 $$;

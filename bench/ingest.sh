@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# End-to-end ingest (issue 4, section 2): the standard decode workload streamed through
+# `pgtrail run` into `changes` (destination = source database, default schema and
+# indexes), beside the physical limit (a raw COPY of the same rows into an empty
+# changes table) and pg_recvlogical + wal2json v2 writing a file, in one run.
+#
+#   bash bench/ingest.sh [--scale F] [--keep]
+#
+# Measured:
+#   sink, streaming  first source commit -> last change visible in changes, the sink
+#                    running while the workload commits (bounded by the workload's pace)
+#   sink, backlog    sink started after the workload on a slot holding all of it ->
+#                    last change visible (the sink's own top speed)
+#   COPY             COPY of exactly the rows the sink wrote into an empty changes table
+#   pg_recvlogical   wal2json format-version 2 into a file, from a slot holding the
+#                    whole workload, until the workload's end LSN
+# Exits non-zero only on a broken run (sink died, rows missing), never for a missed target.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$BENCH_DIR/sink_lib.sh"
+
+SCALE=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scale) SCALE=$2; shift 2 ;;
+        --keep) export BENCH_KEEP=1; shift ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) die "unknown option $1 (see --help)" ;;
+    esac
+done
+
+WORK=$BUILD_DIR/ingest
+TIMEOUT=1800
+
+count_sql() { echo "SELECT count(*) FROM $1 WHERE \"table\" = 'bench_standard'"; }
+
+main() {
+    install_packages postgresql-15-wal2json
+    build_plugin
+    build_sink
+    rm -rf "$WORK"; mkdir -p "$WORK"; chmod 777 "$WORK"
+    start_cluster "$BUILD_DIR/cluster-ingest" --set "autovacuum = on" --set "max_wal_size = 4GB" \
+        --set "shared_buffers = 512MB"
+    trap 'stop_sink; stop_cluster' EXIT
+    q -f "$BENCH_DIR/sql/decode_setup.sql"
+    q -f "$BENCH_DIR/sql/standard_schema.sql"
+    local inserts updates deletes
+    read -r inserts updates deletes <<<"$(workload_counts standard "$SCALE")"
+    local changes=$((inserts + updates + deletes))
+
+    # Slots that hold the whole workload for the backlog runs, created before it.
+    q -c "SELECT pg_create_logical_replication_slot('bench_backlog', 'pgtrail')" >/dev/null
+    q -c "SELECT pg_create_logical_replication_slot('bench_w2j', 'wal2json')" >/dev/null
+
+    log "sink, streaming: starting pgtrail run"
+    start_sink "$WORK/sink-streaming.log"
+    wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1 60
+    wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes'" 1 60
+    log "workload: $inserts inserts, $updates updates, $deletes deletes"
+    local w0 w1
+    w0=$(now_epoch)
+    q -v inserts="$inserts" -v updates="$updates" -v deletes="$deletes" -f "$BENCH_DIR/sql/standard_workload.sql"
+    w1=$(now_epoch)
+    local end_lsn
+    end_lsn=$(q -c "SELECT pg_current_wal_lsn()")
+    wait_for "$(count_sql changes)" "$changes" "$TIMEOUT"
+    local visible
+    visible=$(now_epoch)
+    local first_commit
+    first_commit=$(q -c "SELECT extract(epoch FROM min(committed_at)) FROM changes WHERE \"table\" = 'bench_standard'")
+    stop_sink
+
+    log "sink, backlog: pgtrail run on a slot holding the whole workload"
+    local b0 b1
+    b0=$(now_epoch)
+    start_sink "$WORK/sink-backlog.log" --slot bench_backlog --changes-table changes_backlog
+    wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes_backlog'" 1 60
+    wait_for "$(count_sql changes_backlog)" "$changes" "$TIMEOUT"
+    b1=$(now_epoch)
+    stop_sink
+
+    log "COPY: the sink's rows into an empty changes table"
+    q -c "COPY (SELECT * FROM changes WHERE \"table\" = 'bench_standard' ORDER BY commit_lsn, ordinal) TO '$WORK/changes.copy'"
+    q -c "CREATE TABLE changes_copy (LIKE changes INCLUDING ALL)"
+    q -c "CHECKPOINT"
+    local copy_seconds
+    copy_seconds=$(q -c "SELECT bench_time(\$\$COPY changes_copy FROM '$WORK/changes.copy'\$\$)")
+    [ "$(q -c "SELECT count(*) FROM changes_copy")" = "$changes" ] || die "COPY loaded the wrong number of rows"
+
+    log "pg_recvlogical + wal2json v2 into a file, up to $end_lsn"
+    local r0 r1
+    r0=$(now_epoch)
+    "$(pg_config --bindir)/pg_recvlogical" -d "$(source_conn)" --slot bench_w2j --start --endpos "$end_lsn" \
+        --no-loop -o format-version=2 -o include-xids=1 -o include-timestamp=1 -o include-lsn=1 \
+        -f "$WORK/wal2json.out" 2>"$WORK/recvlogical.log" || die "pg_recvlogical failed: $(cat "$WORK/recvlogical.log")"
+    r1=$(now_epoch)
+    local w2j_changes
+    w2j_changes=$(grep -c '"action":"[IUD]"' "$WORK/wal2json.out" || true)
+    [ "$w2j_changes" = "$changes" ] || die "wal2json wrote $w2j_changes changes, expected $changes"
+
+    local sink_stream sink_backlog copy recv workload
+    sink_stream=$(awk -v a="$first_commit" -v b="$visible" 'BEGIN { printf "%.3f", b - a }')
+    sink_backlog=$(awk -v a="$b0" -v b="$b1" 'BEGIN { printf "%.3f", b - a }')
+    recv=$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.3f", b - a }')
+    workload=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.3f", b - a }')
+    copy=$(awk -v s="$copy_seconds" 'BEGIN { printf "%.3f", s }')
+    echo "## End-to-end ingest, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE"); $changes changes (standard workload); the workload itself took ${workload} s"
+    echo
+    echo "| pipeline | seconds | changes/s | vs COPY |"
+    echo "|---|---:|---:|---:|"
+    local row
+    for row in "pgtrail run, streaming (first commit -> last visible)|$sink_stream" \
+               "pgtrail run, backlog (start -> last visible)|$sink_backlog" \
+               "raw COPY into an empty changes table|$copy" \
+               "pg_recvlogical + wal2json v2 -> file (backlog)|$recv"; do
+        awk -F'|' -v n="$changes" -v c="$copy" '{ printf "| %s | %.3f | %d | %.2fx |\n", $1, $2, n / $2, c / $2 }' <<<"$row"
+    done
+    echo
+    echo "vs COPY: COPY's time / this pipeline's time (target for pgtrail run: >= 0.80x)."
+}
+
+main

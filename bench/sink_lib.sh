@@ -1,0 +1,51 @@
+# Helpers for the benchmarks that run the sink, `pgtrail run` (sourced after lib.sh).
+
+SINK_BIN=$BUILD_DIR/sink/pgtrail
+SINK_PID=""
+
+# Builds the sink with CMake into build-bench/ (Release), beside the PGXS plugin build.
+build_sink() {
+    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$BUILD_DIR/cmake.log" 2>&1 \
+        || { tail -20 "$BUILD_DIR/cmake.log" >&2; die "cmake configure failed"; }
+    cmake --build "$BUILD_DIR" --target pgtrail -j"$(nproc)" >>"$BUILD_DIR/cmake.log" 2>&1 \
+        || { tail -20 "$BUILD_DIR/cmake.log" >&2; die "building the sink failed"; }
+    [ -x "$SINK_BIN" ] || die "no $SINK_BIN after the build"
+}
+
+source_conn() { echo "host=$PGHOST port=$PGPORT user=postgres dbname=${PGDATABASE:-postgres}"; }
+
+# start_sink LOG [pgtrail run options...]: the sink in the background (SINK_PID).
+start_sink() {
+    local log=$1; shift
+    "$SINK_BIN" run --source "$(source_conn)" "$@" >>"$log" 2>&1 &
+    SINK_PID=$!
+}
+
+# stop_sink: SIGTERM, then wait (SIGKILL after 30 s).
+stop_sink() {
+    [ -n "$SINK_PID" ] || return 0
+    kill -TERM "$SINK_PID" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$SINK_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SINK_PID" 2>/dev/null || true
+    wait "$SINK_PID" 2>/dev/null || true
+    SINK_PID=""
+}
+
+# Peak resident memory of the running sink, in kB (VmHWM).
+sink_peak_rss_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$SINK_PID/status"; }
+
+sink_alive() { [ -n "$SINK_PID" ] && kill -0 "$SINK_PID" 2>/dev/null; }
+
+# wait_for SQL EXPECTED SECONDS: polls every 50 ms; fails the run if the sink died or time ran out.
+wait_for() {
+    local sql=$1 expected=$2 seconds=$3 got="" deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        got=$(q -c "$sql" 2>/dev/null || true)
+        [ "$got" = "$expected" ] && return 0
+        if [ -n "$SINK_PID" ] && ! sink_alive; then die "the sink exited (see its log)"; fi
+        sleep 0.05
+    done
+    die "timed out after ${seconds}s waiting for [$sql] = $expected (last: $got)"
+}
+
+now_epoch() { date +%s.%N; }
