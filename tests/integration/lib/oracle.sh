@@ -3,7 +3,8 @@
 #
 #   oracle_install              the oracle schema in the current database (PGPORT)
 #   oracle_workload_install     the mixed workload's tables (tracked) and procedure
-#   oracle_workload TXNS SEED   runs it in chunks; a chunk cut by a server restart is retried
+#   oracle_workload TXNS SEED   runs it in chunks of ORACLE_CHUNK transactions (ORACLE_PAUSE
+#                               seconds apart); a chunk cut by a server restart is retried
 #   oracle_check [CHANGES]      fails the test on any problem; prints a summary line
 #   ORACLE_SINK_OPTS            pass these to start_sink (the oracle's own tables are not tracked)
 ORACLE_DIR=$(dirname "${BASH_SOURCE[0]}")
@@ -24,6 +25,7 @@ oracle_workload() {
         if psql -X -q -v ON_ERROR_STOP=1 -c "CALL oracle.workload($chunk, $seed + $attempt * 0.0001)" \
                 >>"$WORK/workload.log" 2>&1; then
             done_txns=$((done_txns + chunk))
+            [ -z "${ORACLE_PAUSE:-}" ] || sleep "$ORACLE_PAUSE"
         else
             echo "workload: chunk failed (attempt $attempt), retrying" >>"$WORK/workload.log"
             [ "$attempt" -lt 10000 ] || fail "workload cannot run"
