@@ -7,7 +7,8 @@
 #
 #   bash scripts/demo.sh            (as root on Debian 12)
 #   bash scripts/demo.sh --once     print the rows, clean up and exit (non-interactive checks)
-# Environment: PGTRAIL_BUILD_DIR (default build), PGTRAIL_DEMO_ONCE=1 (same as --once).
+# Environment: PGTRAIL_BUILD_DIR (default build), PGTRAIL_DEMO_ONCE=1 (same as --once),
+# PGTRAIL_DEMO_SKIP_BUILD=1 (use an existing build: the ctest check does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,14 +18,17 @@ BUILD=${PGTRAIL_BUILD_DIR:-build}
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "Installing what is missing"
-bash scripts/install-deps.sh
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 
-say "Building (cmake, $BUILD/)"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target plugin pgtrail >/dev/null
-PGTRAIL=$ROOT/$BUILD/sink/pgtrail
-PLUGIN_DIR=${PGTRAIL_PLUGIN_DIR:-$ROOT/$BUILD/plugin-build}
+if [ "${PGTRAIL_DEMO_SKIP_BUILD:-0}" != 1 ]; then
+    say "Installing what is missing"
+    bash scripts/install-deps.sh
+    say "Building (cmake, $BUILD)"
+    cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$BUILD" -j"$(nproc)" --target plugin pgtrail >/dev/null
+fi
+PGTRAIL=$BUILD/sink/pgtrail
+PLUGIN_DIR=${PGTRAIL_PLUGIN_DIR:-$BUILD/plugin-build}
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 WORK=$(mktemp -d /tmp/pgtrail-demo.XXXXXX)
@@ -56,7 +60,14 @@ sql -c "CREATE TABLE todo (id serial PRIMARY KEY, task text NOT NULL, done bool 
 say "Running: pgtrail run --source '$CONN'  (log: $WORK/pgtrail.log)"
 "$PGTRAIL" run --source "$CONN" >"$WORK/pgtrail.log" 2>&1 &
 SINK_PID=$!
+sink_alive() {
+    kill -0 "$SINK_PID" 2>/dev/null && return 0
+    echo "demo: pgtrail stopped; its log:" >&2
+    cat "$WORK/pgtrail.log" >&2
+    exit 1
+}
 for _ in $(seq 1 100); do
+    sink_alive
     [ "$(psql -X -At -c "SELECT count(*) FROM pg_replication_slots WHERE active")" = 1 ] && break
     sleep 0.1
 done
@@ -78,6 +89,7 @@ DELETE FROM todo WHERE id = 2;
 COMMIT;
 SQL
 for _ in $(seq 1 100); do
+    sink_alive
     [ "$(psql -X -At -c "SELECT count(*) FROM changes")" -ge 4 ] && break
     sleep 0.1
 done
