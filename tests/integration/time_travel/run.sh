@@ -192,6 +192,13 @@ psql_run -c "SELECT count(*) AS applied FROM pgtrail.revert($xid, force => true)
 # The reverts are changes too: time travel still matches the present.
 fill_changes
 psql_run -c "CALL tt_check_present('after the reverts')"
+# diff(): changed columns only; a missing image means every column changed; numeric scale counts.
+got=$(psql_run -tA -c "SELECT pgtrail.diff('{\"a\": 1, \"b\": [1, 2], \"c\": 1.0}', '{\"a\": 1, \"b\": [2], \"c\": 1.00, \"d\": 4}')
+                       || pgtrail.diff(NULL, '{\"x\": null}') || pgtrail.diff('{\"y\": \"v\"}', NULL)
+                       || pgtrail.diff(NULL, NULL)")
+[ "$got" = '{"b": [[1, 2], [2]], "c": [1.0, 1.00], "x": [null, null], "y": ["v", null]}' ] \
+    || { echo "time_travel: diff() gave $got" >&2; exit 1; }
+
 # The changes table comes from the setting pgtrail.changes_table.
 psql_run -c "CREATE SCHEMA audit" -c "CREATE TABLE audit.trail (LIKE changes INCLUDING ALL)" \
     -c "CREATE TABLE audit.empty (LIKE changes INCLUDING ALL)" -c "INSERT INTO audit.trail SELECT * FROM changes"
