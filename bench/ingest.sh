@@ -12,7 +12,8 @@
 #   sink, backlog    sink started after the workload on a slot holding all of it ->
 #                    last change visible (the sink's own top speed)
 #   COPY             COPY of exactly the rows the sink wrote into an empty changes table
-#   pg_recvlogical   wal2json format-version 2 into a file, from a slot holding the
+#   pg_recvlogical   wal2json format-version 2 into a file (bench_standard only: the slot
+#                    also holds the sink's writes to changes), from a slot holding the
 #                    whole workload, until the workload's end LSN
 # Exits non-zero only on a broken run (sink died, rows missing), never for a missed target.
 set -euo pipefail
@@ -92,6 +93,7 @@ main() {
     r0=$(now_epoch)
     "$(pg_config --bindir)/pg_recvlogical" -d "$(source_conn)" --slot bench_w2j --start --endpos "$end_lsn" \
         --no-loop -o format-version=2 -o include-xids=1 -o include-timestamp=1 -o include-lsn=1 \
+        -o add-tables=public.bench_standard \
         -f "$WORK/wal2json.out" 2>"$WORK/recvlogical.log" || die "pg_recvlogical failed: $(cat "$WORK/recvlogical.log")"
     r1=$(now_epoch)
     local w2j_changes
@@ -106,7 +108,7 @@ main() {
     copy=$(awk -v s="$copy_seconds" 'BEGIN { printf "%.3f", s }')
     echo "## End-to-end ingest, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
     echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE"); $changes changes (standard workload); the workload itself took ${workload} s"
     echo
     echo "| pipeline | seconds | changes/s | vs COPY |"

@@ -60,7 +60,7 @@ main() {
     read -r n p50 p95 p99 max <<<"$stats"
     echo "## Latency, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
     echo "Command: bash bench/latency.sh --rate $RATE --seconds $DURATION; pgbench: $(grep -E '^tps' "$WORK/pgbench.log" | head -1)"
     echo
     echo "| changes | p50 ms | p95 ms | p99 ms | max ms | sink peak RSS |"

@@ -1,14 +1,26 @@
 # Helpers for the benchmarks that run the sink, `pgtrail run` (sourced after lib.sh).
 
-SINK_BIN=$BUILD_DIR/sink/pgtrail
+SINK_SRC=$BUILD_DIR/sink-src      # the committed tree (git archive HEAD): others' uncommitted edits stay out
+SINK_BUILD=$BUILD_DIR/sink-build
+SINK_BIN=${PGTRAIL_SINK:-$SINK_BUILD/sink/pgtrail}
 SINK_PID=""
 
-# Builds the sink with CMake into build-bench/ (Release), beside the PGXS plugin build.
+# Builds the sink (Release) from a snapshot of the committed HEAD, unless PGTRAIL_SINK
+# names a binary to use instead. Prints the commit it was built from.
 build_sink() {
-    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$BUILD_DIR/cmake.log" 2>&1 \
-        || { tail -20 "$BUILD_DIR/cmake.log" >&2; die "cmake configure failed"; }
-    cmake --build "$BUILD_DIR" --target pgtrail -j"$(nproc)" >>"$BUILD_DIR/cmake.log" 2>&1 \
-        || { tail -20 "$BUILD_DIR/cmake.log" >&2; die "building the sink failed"; }
+    if [ -n "${PGTRAIL_SINK:-}" ]; then
+        [ -x "$PGTRAIL_SINK" ] || die "PGTRAIL_SINK=$PGTRAIL_SINK is not an executable"
+        SINK_COMMIT="(prebuilt $PGTRAIL_SINK)"
+        return
+    fi
+    SINK_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+    rm -rf "$SINK_SRC"; mkdir -p "$SINK_SRC" "$SINK_BUILD"
+    git -C "$ROOT" archive HEAD | tar -x -C "$SINK_SRC"
+    log "building the sink at $SINK_COMMIT into $SINK_BUILD"
+    cmake -S "$SINK_SRC" -B "$SINK_BUILD" -DCMAKE_BUILD_TYPE=Release >"$SINK_BUILD/build.log" 2>&1 \
+        || { tail -20 "$SINK_BUILD/build.log" >&2; die "cmake configure failed"; }
+    cmake --build "$SINK_BUILD" --target pgtrail -j"$(nproc)" >>"$SINK_BUILD/build.log" 2>&1 \
+        || { tail -20 "$SINK_BUILD/build.log" >&2; die "building the sink failed"; }
     [ -x "$SINK_BIN" ] || die "no $SINK_BIN after the build"
 }
 

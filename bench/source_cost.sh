@@ -83,7 +83,7 @@ main() {
     tracked_median=$(printf '%s\n' "${tracked[@]}" | median)
     echo "## Cost to the source, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
     echo "Command: bash bench/source_cost.sh --rounds $ROUNDS --seconds $DURATION --clients $CLIENTS (sink and source on the same machine)"
     echo
     echo "| pgbench single-row updates | TPS per round | median TPS | ratio |"
