@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "check_command.h"
 #include "config.h"
 #include "run_command.h"
 
@@ -12,15 +13,21 @@ int main(int argc, char **argv) {
     pgtrail::RunConfig run_config;
     CLI::App *run = app.add_subcommand("run", "Stream the source's changes into the changes table (exactly once)");
     pgtrail::add_run_options(*run, run_config);
+    pgtrail::CheckOptions check_options;
+    CLI::App *check = app.add_subcommand("check", "Check that pgtrail run can work here; one line per item, with fixes");
+    pgtrail::add_run_options(*check, run_config);
+    pgtrail::add_check_options(*check, check_options);
     CLI11_PARSE(app, argc, argv);
-    if (run->parsed()) {
+    for (CLI::App *command : {run, check}) {
+        if (!command->parsed()) continue;
         try {
             pgtrail::resolve_run_config(run_config);
         } catch (const std::exception &error) {
-            std::cerr << "pgtrail run: " << error.what() << "\n";
+            std::cerr << "pgtrail " << command->get_name() << ": " << error.what() << "\n";
             return 2;
         }
-        return pgtrail::run_command(run_config);
     }
+    if (run->parsed()) return pgtrail::run_command(run_config);
+    if (check->parsed()) return pgtrail::check_command(run_config, check_options);
     return 0;
 }

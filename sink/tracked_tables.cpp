@@ -1,0 +1,70 @@
+// Which tables are tracked.
+#include "tracked_tables.h"
+
+#include "name_pattern.h"
+#include "replication_stream.h"
+
+namespace pgtrail {
+
+std::vector<std::string> split_list(const std::string &list) {
+    std::vector<std::string> out;
+    std::string item;
+    auto flush = [&] {
+        auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+        item.clear();
+    };
+    for (char c : list) {
+        if (c == ',') flush();
+        else item += c;
+    }
+    flush();
+    return out;
+}
+
+std::string sql_text_array(const std::vector<std::string> &values) {
+    std::string out = "ARRAY[";
+    for (std::size_t i = 0; i < values.size(); i++) out += (i ? "," : "") + sql_literal(values[i]);
+    return out + "]::text[]";
+}
+
+std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<std::string> &publications,
+                                         const RunConfig &config, const std::string &changes_table) {
+    std::string in_publications =
+        publications.empty()
+            ? "true"
+            : "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a JOIN pg_publication_tables pt ON a.relid = "
+              "format('%I.%I', pt.schemaname, pt.tablename)::regclass WHERE pt.pubname = ANY (" +
+                  sql_text_array(publications) + "))";
+    std::string sql =
+        "SELECT c.oid::regclass::text, format('%I.%I', n.nspname, c.relname), c.relreplident, c.relkind = 'p', "
+        "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), n.nspname, c.relname, "
+        "rn.nspname, r.relname "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_class r ON r.oid = coalesce(pg_partition_root(c.oid), c.oid) JOIN pg_namespace rn ON rn.oid = r.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail') AND n.nspname NOT LIKE 'pg\\_%' "
+        "AND c.oid IS DISTINCT FROM to_regclass(" + sql_literal(changes_table) + ") AND " + in_publications +
+        " ORDER BY 2";
+    std::vector<TablePattern> include, exclude;
+    if (!config.include_tables.empty()) include = parse_table_patterns(config.include_tables);
+    if (!config.exclude_tables.empty()) exclude = parse_table_patterns(config.exclude_tables);
+    std::vector<TrackedTable> out;
+    for (const auto &row : source.rows(sql)) {
+        auto matches = [&](const std::vector<TablePattern> &patterns) {
+            return any_table_matches(patterns, row[5], row[6]) || any_table_matches(patterns, row[7], row[8]);
+        };
+        if (!include.empty() && !matches(include)) continue;
+        if (!exclude.empty() && matches(exclude)) continue;
+        TrackedTable t;
+        t.name = row[0];
+        t.qualified = row[1];
+        t.replident = row[2].empty() ? 'd' : row[2][0];
+        t.partitioned = row[3] == "t";
+        t.has_primary_key = row[4] == "t";
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+}  // namespace pgtrail
