@@ -88,6 +88,9 @@ void add_run_options(CLI::App &run, RunConfig &c) {
         ->capture_default_str()->check(CLI::PositiveNumber);
     run.add_option("--status-interval", c.status_interval_s, "Seconds between standby status updates at most")->capture_default_str()->check(CLI::Range(1, 3600));
     run.add_option("--stats-interval", c.stats_interval_s, "Seconds between batch statistics in the log")->capture_default_str()->check(CLI::Range(1, 86400));
+    run.add_option("--receive-timeout", c.receive_timeout_s,
+                   "Seconds of silence from the source (asked for a keepalive at half) before reconnecting, like wal_receiver_timeout")
+        ->capture_default_str()->check(CLI::Range(2, 3600));
     run.add_option("--max-backoff", c.max_backoff_s, "Cap in seconds of the reconnect delay")->capture_default_str()->check(CLI::Range(1, 3600));
     run.add_option("--log-level", c.log_level, "debug, info, warn or error")->capture_default_str()
         ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));

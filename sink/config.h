@@ -37,6 +37,7 @@ struct RunConfig {
     int status_interval_s = 10;                    ///< standby status updates at least this often
     int stats_interval_s = 60;                     ///< batch statistics in the log
     int max_backoff_s = 30;                        ///< reconnect delay cap
+    int receive_timeout_s = 60;                    ///< source silent this long (pinged at half): reconnect
     std::string log_level = "info";
     std::string log_format = "text";
     std::string source_url;                        ///< --source as given

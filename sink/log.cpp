@@ -44,8 +44,27 @@ void configure(Level min_level, bool json) {
     g_json = json;
 }
 
-void write(Level level, std::string_view message) {
+namespace {
+
+/// libpq's messages span lines ("...\n\tThis probably means..."): one event, one line.
+std::string one_line(std::string_view message) {
+    std::string out;
+    for (char c : message) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            if (!out.empty() && out.back() != ' ') out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+void write(Level level, std::string_view text) {
     if (level < g_min_level) return;
+    std::string message = one_line(text);
     std::string line;
     if (g_json) {
         line = "{\"ts\":\"" + timestamp() + "\",\"level\":\"" + level_name(level) + "\",\"msg\":";

@@ -70,6 +70,7 @@ asio::awaitable<void> Session::connect_and_prepare() {
     } catch (const PgError &error) {
         explain_start_error(error);
     }
+    last_receive_ = Clock::now();
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
               " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
 }
@@ -101,6 +102,7 @@ asio::awaitable<void> Session::stream() {
         if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
         send_status(false);
         log_stats(false);
+        check_source_alive();
         if (stop_.requested) break;
         co_await source_.connection().wait_readable(kIdleWait);
         source_.connection().consume_input();
@@ -115,6 +117,8 @@ asio::awaitable<void> Session::drain() {
         auto next = source_.next(message);
         if (next == ReplicationStream::Next::would_block) co_return;
         if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
+        last_receive_ = Clock::now();
+        pinged_ = false;
         handle_message(message);
         send_status(need_reply_);
         if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
@@ -207,7 +211,7 @@ void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
     }
     if (!caught_up_logged_) {
         caught_up_logged_ = true;
-        log::info("caught up at " + lsn_text(wal_end));
+        log::info("caught up at " + lsn_text(std::max(wal_end, confirmed_lsn_)));
     }
 }
 
@@ -221,12 +225,14 @@ asio::awaitable<void> Session::send_ready() {
     if (rows.empty()) co_return;
     co_await writer_->send(rows);
     encoder_->consume_ready();
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
 }
 
 asio::awaitable<void> Session::commit_batch() {
     if (batch_xacts_ == 0) co_return;
     co_await send_ready();
     co_await writer_->commit(batch_last_lsn_, batch_last_ts_, encoder_->fixups());
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
     std::size_t streamed = encoder_->fixups().size();
     encoder_->reset();
     committed_lsn_ = batch_last_lsn_;
@@ -263,6 +269,17 @@ void Session::send_status(bool force) {
     source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
     last_status_ = now;
     need_reply_ = false;
+}
+
+void Session::check_source_alive() {
+    auto silent = Clock::now() - last_receive_;
+    auto timeout = std::chrono::seconds(config_.receive_timeout_s);
+    if (silent >= timeout) throw PgError("no message from the source for " + std::to_string(config_.receive_timeout_s) + " s", "");
+    if (silent >= timeout / 2 && !pinged_) {
+        // As the walreceiver does: ask for a keepalive, which a live walsender sends at once.
+        source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_, true);
+        pinged_ = true;
+    }
 }
 
 void Session::log_stats(bool force) {

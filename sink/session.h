@@ -48,6 +48,7 @@ private:
     asio::awaitable<void> commit_batch();
     asio::awaitable<void> finish();
     void send_status(bool force);
+    void check_source_alive();
     void log_stats(bool force);
     std::string plugin_options(const std::string &changes_table) const;
 
@@ -82,6 +83,8 @@ private:
 
     // Bookkeeping.
     Clock::time_point last_status_ = Clock::now();
+    Clock::time_point last_receive_ = Clock::now();  ///< last message from the source (or end of a destination wait)
+    bool pinged_ = false;                            ///< asked the source for a keepalive since last_receive_
     Clock::time_point last_stats_ = Clock::now();
     std::uint64_t stats_changes_ = 0, stats_xacts_ = 0, stats_batches_ = 0;
     bool caught_up_logged_ = false;

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 create_workload
-start_sink --max-backoff 2
+start_sink --max-backoff 2 --receive-timeout 4
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 
 psql -X -q -c "CALL workload(300, 0.7, 0.01)" >"$WORK/workload.log" 2>&1 &
@@ -23,6 +23,16 @@ run_workload 200 0.8
 caught_up 120
 "$CLUSTER" restart "$WORK/src" immediate
 run_workload 100 0.9
+caught_up 120
+
+# A walsender that goes silent (SIGSTOP: the connection stays up) is given up after
+# --receive-timeout (a keepalive is asked for at half of it), as the walreceiver does.
+WALSENDER=$(q "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'pgtrail'")
+kill -STOP "$WALSENDER"
+for _ in $(seq 1 50); do grep -q "no message from the source" "$WORK/sink.log" && break; sleep 0.2; done
+kill -CONT "$WALSENDER"
+grep -q "no message from the source for 4 s" "$WORK/sink.log" || fail "silent walsender not detected"
+run_workload 50 0.95
 caught_up 120
 
 check_exactly_once
