@@ -14,7 +14,8 @@ build_sink() {
         return
     fi
     SINK_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
-    rm -rf "$SINK_SRC"; mkdir -p "$SINK_SRC" "$SINK_BUILD"
+    mkdir -p "$SINK_SRC" "$SINK_BUILD"
+    # Extracted over the last snapshot: files keep the commit's time, so an unchanged tree rebuilds nothing.
     git -C "$ROOT" archive HEAD | tar -x -C "$SINK_SRC"
     log "building the sink at $SINK_COMMIT into $SINK_BUILD"
     cmake -S "$SINK_SRC" -B "$SINK_BUILD" -DCMAKE_BUILD_TYPE=Release >"$SINK_BUILD/build.log" 2>&1 \
