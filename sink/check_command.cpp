@@ -110,8 +110,7 @@ bool Checker::connect_source() {
         return false;
     }
     user_ = source_->user();
-    ok("connection", "connected to " + source_->value("SELECT current_database()") + " as " + user_ +
-                         (config_.source.describe().empty() ? "" : " (" + config_.source.describe() + ")") +
+    ok("connection", "connected to " + source_->describe() +
                          (PQsslInUse(source_->get()) ? ", TLS " + std::string(PQsslAttribute(source_->get(), "protocol")) : ", no TLS"));
     return true;
 }
@@ -369,8 +368,7 @@ void Checker::check_destination() {
         try {
             dest_ = std::make_unique<BlockingPg>(config_.destination);
             dest = dest_.get();
-            ok("destination", "connected to " + dest->value("SELECT current_database()") + " as " + dest->user() +
-                                  " (" + config_.destination.describe() + ")");
+            ok("destination", "connected to " + dest->describe());
         } catch (const PgError &error) {
             fail("destination", "cannot connect to the destination (" + config_.destination.describe() + "): " + error.what());
             return;

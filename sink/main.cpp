@@ -6,6 +6,7 @@
 #include "check_command.h"
 #include "config.h"
 #include "run_command.h"
+#include "setup_command.h"
 
 int main(int argc, char **argv) {
     CLI::App app{"pgtrail: tracks every change in a PostgreSQL database into a changes table", "pgtrail"};
@@ -17,8 +18,15 @@ int main(int argc, char **argv) {
     CLI::App *check = app.add_subcommand("check", "Check that pgtrail run can work here; one line per item, with fixes");
     pgtrail::add_run_options(*check, run_config);
     pgtrail::add_check_options(*check, check_options);
+    pgtrail::SetupOptions setup_options;
+    CLI::App *setup = app.add_subcommand("setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)");
+    pgtrail::add_run_options(*setup, run_config);
+    pgtrail::add_setup_options(*setup, setup_options);
+    CLI::App *teardown = app.add_subcommand("teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)");
+    pgtrail::add_run_options(*teardown, run_config);
+    pgtrail::add_teardown_options(*teardown, setup_options);
     CLI11_PARSE(app, argc, argv);
-    for (CLI::App *command : {run, check}) {
+    for (CLI::App *command : {run, check, setup, teardown}) {
         if (!command->parsed()) continue;
         try {
             pgtrail::resolve_run_config(run_config);
@@ -29,5 +37,7 @@ int main(int argc, char **argv) {
     }
     if (run->parsed()) return pgtrail::run_command(run_config);
     if (check->parsed()) return pgtrail::check_command(run_config, check_options);
+    if (setup->parsed()) return pgtrail::setup_command(run_config, setup_options);
+    if (teardown->parsed()) return pgtrail::teardown_command(run_config, setup_options);
     return 0;
 }

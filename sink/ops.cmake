@@ -27,7 +27,8 @@ target_sources(pgtrail PRIVATE
   blocking_pg.cpp
   tracked_tables.cpp
   sql_install.cpp
-  check_command.cpp)
+  check_command.cpp
+  setup_command.cpp)
 target_include_directories(pgtrail PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 target_compile_definitions(pgtrail PRIVATE PGTRAIL_VERSION="${PROJECT_VERSION}")
 target_link_libraries(pgtrail PRIVATE Boost::headers)

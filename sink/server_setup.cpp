@@ -4,6 +4,7 @@
 #include "json_escape.h"
 #include "log.h"
 #include "replication_stream.h"
+#include "sql_install.h"
 
 namespace pgtrail {
 
@@ -67,14 +68,18 @@ asio::awaitable<bool> table_exists(PgConnection &dest, const TableName &table) {
 /// Creates the table and indexes when missing; fills in the schema it lives in.
 asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table) {
     bool existed = co_await table_exists(dest, table);
+    bool skipped = false;
     try {
         co_await dest.query(changes_table_ddl(table));
     } catch (const PgError &error) {
-        if (error.sqlstate == "42501")
+        // A least-privilege role (pgtrail setup --destination-role) may only insert into an existing table.
+        if (error.sqlstate == "42501" && existed) skipped = true;
+        else if (error.sqlstate == "42501")
             throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() +
                              "; run: GRANT CREATE ON SCHEMA public TO " + dest.user() + "; or create it from sql/changes.sql");
-        throw;
+        else throw;
     }
+    if (skipped) log::debug("the changes table exists and " + dest.user() + " may not alter it: using it as it is");
     PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
                                      sql_literal(qualified(table)) + ")");
     table.schema = value_of(r, 0, 0);
@@ -126,6 +131,7 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
 
 asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const RunConfig &config, TableName &table) {
     co_await ensure_changes_table(dest, table);
+    co_await ensure_time_travel_functions(dest);
     std::string origin = sql_literal(config.origin_name());
     co_await ensure_origin(dest, config.origin_name());
     try {

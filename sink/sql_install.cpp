@@ -64,8 +64,8 @@ std::string sql_part_install(SqlPart part) {
 
 std::string sql_part_state_query(SqlPart part) {
     return std::string("SELECT CASE WHEN p.prosrc IS NULL THEN 'missing' WHEN position(") + sql_literal(part_hash(part)) +
-           " IN p.prosrc) > 0 THEN 'current' ELSE 'outdated' END FROM (SELECT (SELECT prosrc FROM pg_proc WHERE oid = to_regproc(" +
-           sql_literal(std::string("pgtrail.") + marker_name(part)) + ")) AS prosrc) p";
+           " IN p.prosrc) > 0 THEN 'current' ELSE 'outdated' END FROM (SELECT (SELECT f.prosrc FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace "
+           "WHERE n.nspname = 'pgtrail' AND f.proname = " + sql_literal(marker_name(part)) + ") AS prosrc) p";
 }
 
 asio::awaitable<void> ensure_time_travel_functions(PgConnection &dest) {

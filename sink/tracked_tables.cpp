@@ -28,14 +28,11 @@ std::string sql_text_array(const std::vector<std::string> &values) {
     return out + "]::text[]";
 }
 
-std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<std::string> &publications,
-                                         const RunConfig &config, const std::string &changes_table) {
-    std::string in_publications =
-        publications.empty()
-            ? "true"
-            : "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a JOIN pg_publication_tables pt ON a.relid = "
-              "format('%I.%I', pt.schemaname, pt.tablename)::regclass WHERE pt.pubname = ANY (" +
-                  sql_text_array(publications) + "))";
+namespace {
+
+/// User tables (and partitions) matching condition (SQL over pg_class c), with their root's name.
+std::vector<std::vector<std::string>> table_rows(BlockingPg &source, const std::string &condition,
+                                                 const std::string &changes_table) {
     std::string sql =
         "SELECT c.oid::regclass::text, format('%I.%I', n.nspname, c.relname), c.relreplident, c.relkind = 'p', "
         "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), n.nspname, c.relname, "
@@ -44,25 +41,52 @@ std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<s
         "JOIN pg_class r ON r.oid = coalesce(pg_partition_root(c.oid), c.oid) JOIN pg_namespace rn ON rn.oid = r.relnamespace "
         "WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' "
         "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail') AND n.nspname NOT LIKE 'pg\\_%' "
-        "AND c.oid IS DISTINCT FROM to_regclass(" + sql_literal(changes_table) + ") AND " + in_publications +
+        "AND c.oid IS DISTINCT FROM to_regclass(" + sql_literal(changes_table) + ") AND " + condition +
         " ORDER BY 2";
+    return source.rows(sql);
+}
+
+TrackedTable to_table(const std::vector<std::string> &row) {
+    TrackedTable t;
+    t.name = row[0];
+    t.qualified = row[1];
+    t.replident = row[2].empty() ? 'd' : row[2][0];
+    t.partitioned = row[3] == "t";
+    t.has_primary_key = row[4] == "t";
+    return t;
+}
+
+}  // namespace
+
+std::vector<TrackedTable> listed_tables(BlockingPg &source, const std::vector<std::string> &tables,
+                                        const std::string &changes_table) {
+    std::vector<TrackedTable> out;
+    if (tables.empty()) return out;
+    std::string condition = "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a WHERE a.relid = ANY (" +
+                            sql_text_array(tables) + "::regclass[]))";
+    for (const auto &row : table_rows(source, condition, changes_table)) out.push_back(to_table(row));
+    return out;
+}
+
+std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<std::string> &publications,
+                                         const RunConfig &config, const std::string &changes_table) {
+    std::string in_publications =
+        publications.empty()
+            ? "true"
+            : "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a JOIN pg_publication_tables pt ON a.relid = "
+              "format('%I.%I', pt.schemaname, pt.tablename)::regclass WHERE pt.pubname = ANY (" +
+                  sql_text_array(publications) + "))";
     std::vector<TablePattern> include, exclude;
     if (!config.include_tables.empty()) include = parse_table_patterns(config.include_tables);
     if (!config.exclude_tables.empty()) exclude = parse_table_patterns(config.exclude_tables);
     std::vector<TrackedTable> out;
-    for (const auto &row : source.rows(sql)) {
+    for (const auto &row : table_rows(source, in_publications, changes_table)) {
         auto matches = [&](const std::vector<TablePattern> &patterns) {
             return any_table_matches(patterns, row[5], row[6]) || any_table_matches(patterns, row[7], row[8]);
         };
         if (!include.empty() && !matches(include)) continue;
         if (!exclude.empty() && matches(exclude)) continue;
-        TrackedTable t;
-        t.name = row[0];
-        t.qualified = row[1];
-        t.replident = row[2].empty() ? 'd' : row[2][0];
-        t.partitioned = row[3] == "t";
-        t.has_primary_key = row[4] == "t";
-        out.push_back(std::move(t));
+        out.push_back(to_table(row));
     }
     return out;
 }

@@ -24,6 +24,10 @@ struct TrackedTable {
 std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<std::string> &publications,
                                          const RunConfig &config, const std::string &changes_table);
 
+/// The same for an explicit list of tables (regclass texts) and their partitions, unfiltered.
+std::vector<TrackedTable> listed_tables(BlockingPg &source, const std::vector<std::string> &tables,
+                                        const std::string &changes_table);
+
 /// Splits a comma list (trimmed, empty items dropped).
 std::vector<std::string> split_list(const std::string &list);
 
