@@ -15,8 +15,16 @@ build_sink() {
     fi
     SINK_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
     mkdir -p "$SINK_SRC" "$SINK_BUILD"
-    # Extracted over the last snapshot: files keep the commit's time, so an unchanged tree rebuilds nothing.
-    git -C "$ROOT" archive HEAD | tar -x -C "$SINK_SRC"
+    # Only files that differ from the last snapshot are copied (and so rebuilt).
+    rm -rf "$SINK_SRC.new"; mkdir -p "$SINK_SRC.new"
+    git -C "$ROOT" archive HEAD | tar -x -C "$SINK_SRC.new"
+    local file
+    while IFS= read -r file; do
+        cmp -s "$SINK_SRC.new/$file" "$SINK_SRC/$file" && continue
+        mkdir -p "$(dirname "$SINK_SRC/$file")"
+        cp "$SINK_SRC.new/$file" "$SINK_SRC/$file"
+    done < <(cd "$SINK_SRC.new" && find . -type f)
+    rm -rf "$SINK_SRC.new"
     log "building the sink at $SINK_COMMIT into $SINK_BUILD"
     cmake -S "$SINK_SRC" -B "$SINK_BUILD" -DCMAKE_BUILD_TYPE=Release >"$SINK_BUILD/build.log" 2>&1 \
         || { tail -20 "$SINK_BUILD/build.log" >&2; die "cmake configure failed"; }
