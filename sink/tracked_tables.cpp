@@ -41,7 +41,7 @@ std::vector<std::vector<std::string>> table_rows(BlockingPg &source, const std::
         "JOIN pg_class r ON r.oid = coalesce(pg_partition_root(c.oid), c.oid) JOIN pg_namespace rn ON rn.oid = r.relnamespace "
         "WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' "
         "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail') AND n.nspname NOT LIKE 'pg\\_%' "
-        "AND c.oid IS DISTINCT FROM to_regclass(" + sql_literal(changes_table) + ") AND " + condition +
+        "AND c.oid IS DISTINCT FROM to_regclass(nullif(" + sql_literal(changes_table) + ", '')) AND " + condition +
         " ORDER BY 2";
     return source.rows(sql);
 }
@@ -62,8 +62,9 @@ std::vector<TrackedTable> listed_tables(BlockingPg &source, const std::vector<st
                                         const std::string &changes_table) {
     std::vector<TrackedTable> out;
     if (tables.empty()) return out;
-    std::string condition = "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a WHERE a.relid = ANY (" +
-                            sql_text_array(tables) + "::regclass[]))";
+    // pg_partition_ancestors() returns nothing for a table outside any partition tree.
+    std::string condition = "EXISTS (SELECT 1 FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_ancestors(c.oid)) a "
+                            "WHERE a.relid = ANY (" + sql_text_array(tables) + "::regclass[]))";
     for (const auto &row : table_rows(source, condition, changes_table)) out.push_back(to_table(row));
     return out;
 }
@@ -73,9 +74,10 @@ std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<s
     std::string in_publications =
         publications.empty()
             ? "true"
-            : "EXISTS (SELECT 1 FROM pg_partition_ancestors(c.oid) a JOIN pg_publication_tables pt ON a.relid = "
-              "format('%I.%I', pt.schemaname, pt.tablename)::regclass WHERE pt.pubname = ANY (" +
-                  sql_text_array(publications) + "))";
+            : "EXISTS (SELECT 1 FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_ancestors(c.oid)) a "
+              "JOIN pg_class ac ON ac.oid = a.relid JOIN pg_namespace an ON an.oid = ac.relnamespace "
+              "JOIN pg_publication_tables pt ON pt.schemaname = an.nspname AND pt.tablename = ac.relname "
+              "WHERE pt.pubname = ANY (" + sql_text_array(publications) + "))";
     std::vector<TablePattern> include, exclude;
     if (!config.include_tables.empty()) include = parse_table_patterns(config.include_tables);
     if (!config.exclude_tables.empty()) exclude = parse_table_patterns(config.exclude_tables);
