@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "ops_options.h"
+
 namespace CLI {
 class App;
 }
@@ -42,6 +44,8 @@ struct RunConfig {
     std::string log_format = "text";
     std::string source_url;                        ///< --source as given
     std::string destination_url;                   ///< --destination as given
+
+    OpsOptions ops;                                ///< metrics, heartbeats, slot safety, SSH (ops_options.h)
 
     /// The replication origin in the destination.
     std::string origin_name() const { return "pgtrail_" + slot; }

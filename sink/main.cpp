@@ -7,13 +7,17 @@
 #include "config.h"
 #include "run_command.h"
 #include "setup_command.h"
+#include "ssh_tunnel.h"
+#include "version.h"
 
 int main(int argc, char **argv) {
     CLI::App app{"pgtrail: tracks every change in a PostgreSQL database into a changes table", "pgtrail"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", pgtrail::version_text());
     pgtrail::RunConfig run_config;
     CLI::App *run = app.add_subcommand("run", "Stream the source's changes into the changes table (exactly once)");
     pgtrail::add_run_options(*run, run_config);
+    pgtrail::add_ops_options(*run, run_config.ops);
     pgtrail::CheckOptions check_options;
     CLI::App *check = app.add_subcommand("check", "Check that pgtrail run can work here; one line per item, with fixes");
     pgtrail::add_run_options(*check, run_config);
@@ -25,11 +29,17 @@ int main(int argc, char **argv) {
     CLI::App *teardown = app.add_subcommand("teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)");
     pgtrail::add_run_options(*teardown, run_config);
     pgtrail::add_teardown_options(*teardown, setup_options);
+    std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
+    CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
+    keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
+    keygen->add_option("--comment", key_comment, "Comment at the end of the public key line")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    if (keygen->parsed()) return pgtrail::ssh_keygen_command(key_file, key_comment);
     for (CLI::App *command : {run, check, setup, teardown}) {
         if (!command->parsed()) continue;
         try {
             pgtrail::resolve_run_config(run_config);
+            if (command == run) pgtrail::prepare_ssh_tunnel(run_config);
         } catch (const std::exception &error) {
             std::cerr << "pgtrail " << command->get_name() << ": " << error.what() << "\n";
             return 2;

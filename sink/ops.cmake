@@ -28,9 +28,16 @@ target_sources(pgtrail PRIVATE
   tracked_tables.cpp
   sql_install.cpp
   check_command.cpp
-  setup_command.cpp)
+  setup_command.cpp
+  metrics.cpp
+  metrics_server.cpp
+  source_monitor.cpp
+  ssh_tunnel.cpp
+  ops_services.cpp
+  version.cpp)
 target_include_directories(pgtrail PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
-target_compile_definitions(pgtrail PRIVATE PGTRAIL_VERSION="${PROJECT_VERSION}")
+execute_process(COMMAND ${PG_CONFIG} --version OUTPUT_VARIABLE PGTRAIL_PG_VERSION OUTPUT_STRIP_TRAILING_WHITESPACE)
+target_compile_definitions(pgtrail PRIVATE PGTRAIL_VERSION="${PROJECT_VERSION}" PGTRAIL_PG_VERSION="${PGTRAIL_PG_VERSION}")
 target_link_libraries(pgtrail PRIVATE Boost::headers)
 
 install(TARGETS pgtrail RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "log.h"
+#include "ops_services.h"
 #include "server_setup.h"
 #include "session.h"
 
@@ -23,13 +24,14 @@ constexpr std::chrono::milliseconds kFirstBackoff{500};
 
 /// Sessions until stopped; exit_code is set to 1 on a FatalError.
 asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, asio::steady_timer &backoff_timer,
-                                     int &exit_code) {
+                                     int &exit_code, OpsServices &ops) {
     auto executor = co_await asio::this_coro::executor;
     auto delay = kFirstBackoff;
     const auto max_delay = std::chrono::milliseconds(config.max_backoff_s * 1000);
     while (!stop.requested) {
         Session session(executor, config, stop);
         try {
+            co_await ops.before_session(stop.requested);
             co_await session.run();
             co_return;
         } catch (const Interrupted &) {
@@ -39,6 +41,7 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
             exit_code = 1;
             co_return;
         } catch (const std::exception &error) {
+            ops.on_session_error();
             if (session.made_progress()) delay = kFirstBackoff;  // a poison batch still backs off
             log::warn(std::string(error.what()) + "; reconnecting in " + std::to_string(delay.count()) + " ms");
         }
@@ -67,8 +70,15 @@ int run_command(const RunConfig &config) {
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
+    OpsServices ops(io, config);
+    try {
+        ops.start();
+    } catch (const std::exception &error) {
+        log::error(error.what());
+        return 1;
+    }
     int exit_code = 0;
-    asio::co_spawn(io, reconnect_loop(config, stop, backoff_timer, exit_code), [&](std::exception_ptr error) {
+    asio::co_spawn(io, reconnect_loop(config, stop, backoff_timer, exit_code, ops), [&](std::exception_ptr error) {
         if (error) {
             try {
                 std::rethrow_exception(error);
@@ -78,6 +88,7 @@ int run_command(const RunConfig &config) {
             exit_code = 1;
         }
         signals.cancel();
+        ops.stop();
     });
     io.run();
     return exit_code;

@@ -4,6 +4,7 @@
 #include "copy_text.h"
 #include "json_escape.h"
 #include "log.h"
+#include "metrics.h"
 #include "server_setup.h"
 #include "wire.h"
 
@@ -65,14 +66,29 @@ asio::awaitable<void> Session::connect_and_prepare() {
     writer_ = std::make_unique<ChangeWriter>(dest_, table);
     encoder_ = std::make_unique<ChangeEncoder>(database_, config_.xact_buffer_bytes);
     dest_.set_tick_handler([this] { send_status(false); });
+    co_await check_publications();
     try {
         co_await source_.start(config_.slot, committed_lsn_, plugin_options(table.schema + "." + table.table));
     } catch (const PgError &error) {
+        // The plugin refuses an option value: retrying cannot help.
+        if (error.sqlstate == "22023") throw FatalError(error.what());
         explain_start_error(error);
     }
     last_receive_ = Clock::now();
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
               " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
+    metrics().on_connected();
+}
+
+asio::awaitable<void> Session::check_publications() {
+    if (config_.publication.empty()) co_return;
+    PgResult missing = co_await source_.connection().query(
+        "SELECT string_agg(name, ', ') FROM (SELECT btrim(unnest(string_to_array(" + sql_literal(config_.publication) +
+        ", ','))) AS name) n WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = n.name)");
+    if (!missing || PQgetisnull(missing.get(), 0, 0)) co_return;
+    std::string names = PQgetvalue(missing.get(), 0, 0);
+    throw FatalError("publication " + names + " does not exist in database " + database_ + "; run: CREATE PUBLICATION " +
+                     names + " FOR ALL TABLES; (or FOR TABLE ...)");
 }
 
 std::string Session::plugin_options(const std::string &changes_table) const {
@@ -119,6 +135,7 @@ asio::awaitable<void> Session::drain() {
         if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
         last_receive_ = Clock::now();
         pinged_ = false;
+        metrics().received_bytes += message.size();
         handle_message(message);
         send_status(need_reply_);
         if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
@@ -179,6 +196,7 @@ void Session::on_change(const Record &record) {
                   lsn_text(record.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
     batch_changes_++;
     stats_changes_++;
+    metrics().on_change(record.op);
 }
 
 void Session::on_commit(const Record &record) {
@@ -202,8 +220,10 @@ void Session::on_commit(const Record &record) {
 
 void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
     received_lsn_ = std::max(received_lsn_, wal_end);
+    metrics().server_wal_end = std::max(metrics().server_wal_end, wal_end);
     if (reply_requested) need_reply_ = true;
     if (in_xact_ || batch_xacts_ > 0 || writer_->open()) return;
+    metrics().on_caught_up(wal_end);
     // Nothing in flight: everything up to the server's position is done (as the apply worker does).
     if (wal_end > confirmed_lsn_) {
         confirmed_lsn_ = wal_end;
@@ -230,6 +250,7 @@ asio::awaitable<void> Session::send_ready() {
 
 asio::awaitable<void> Session::commit_batch() {
     if (batch_xacts_ == 0) co_return;
+    auto batch_begin = Clock::now();
     co_await send_ready();
     co_await writer_->commit(batch_last_lsn_, batch_last_ts_, encoder_->fixups());
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
@@ -237,6 +258,7 @@ asio::awaitable<void> Session::commit_batch() {
     encoder_->reset();
     committed_lsn_ = batch_last_lsn_;
     confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
+    metrics().on_batch(std::chrono::duration<double>(Clock::now() - batch_begin).count(), confirmed_lsn_, batch_last_ts_);
     log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
                " transactions up to " + lsn_text(committed_lsn_) +
                (streamed ? " (" + std::to_string(streamed) + " streamed, commit_lsn fixed)" : ""));
@@ -267,6 +289,7 @@ void Session::send_status(bool force) {
     auto now = Clock::now();
     if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
     source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
+    metrics().on_confirmed(confirmed_lsn_);
     last_status_ = now;
     need_reply_ = false;
 }

@@ -1,0 +1,69 @@
+// The sink's metrics: counters and gauges updated by the session and the source monitor,
+// rendered in Prometheus' text format; and the health verdict behind /healthz.
+// Everything runs on the one io_context thread: plain fields, no atomics.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pgtrail {
+
+struct Metrics {
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::array<double, 11> kBatchBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    // Written by the session.
+    std::array<std::uint64_t, 4> changes{};  ///< committed, by operation: CREATE UPDATE DELETE TRUNCATE
+    std::array<std::uint64_t, 4> pending{};  ///< in the open batch
+    std::uint64_t batches = 0;
+    std::array<std::uint64_t, kBatchBuckets.size()> batch_buckets{};
+    double batch_seconds_sum = 0;
+    std::uint64_t received_bytes = 0;
+    std::uint64_t confirmed_lsn = 0;
+    std::uint64_t server_wal_end = 0;        ///< latest WAL end the walsender reported
+    double lag_seconds = 0;                  ///< commit-to-written delay of the last batch; 0 when caught up
+    double last_commit_unix = 0;             ///< source commit time of the last transaction written
+    bool connected = false;
+    Clock::time_point last_progress = Clock::now();  ///< confirmed_lsn last moved, or caught up
+    std::uint64_t reconnects = 0;
+    std::uint64_t errors = 0;
+
+    // Written by the source monitor.
+    bool slot_known = false;
+    std::uint64_t source_wal_lsn = 0;
+    std::int64_t lag_bytes = 0;              ///< source's current WAL minus the slot's confirmed_flush_lsn
+    std::int64_t retained_bytes = 0;         ///< source's current WAL minus the slot's restart_lsn
+    std::int64_t safe_wal_bytes = -1;        ///< until wal_status becomes lost (-1: unlimited)
+    std::string wal_status;
+    bool retained_warning = false;
+    std::uint64_t heartbeats = 0;
+    std::uint64_t monitor_errors = 0;
+
+    int stall_timeout_s = 120;
+
+    /// A change read into the open batch (op: I U D T).
+    void on_change(char op);
+    /// A batch committed in `seconds` ending with a source commit at commit_ts (the plugin's ts text).
+    void on_batch(double seconds, std::uint64_t confirmed, std::string_view commit_ts);
+    /// Everything up to wal_end is done (nothing in flight).
+    void on_caught_up(std::uint64_t wal_end);
+    void on_confirmed(std::uint64_t lsn);
+    void on_connected();
+    void on_session_error();
+
+    /// Prometheus text exposition.
+    std::string render() const;
+    /// Empty when healthy, else why not.
+    std::string unhealthy_reason() const;
+};
+
+/// The process' metrics.
+Metrics &metrics();
+
+/// Parses "2026-11-21T09:26:00.123456+00:00" (or with a space) into Unix seconds; 0 when malformed.
+double parse_commit_time(std::string_view ts);
+
+}  // namespace pgtrail
