@@ -106,7 +106,8 @@ bool Checker::connect_source() {
             fix = "add a host line for this user and database to pg_hba.conf, then SELECT pg_reload_conf();";
         else if (message.find("password") != std::string::npos)
             fix = "set DB_PASSWORD (or PGPASSFILE) to the user's password";
-        fail("connection", "cannot connect (" + config_.source.describe() + "): " + message, fix);
+        std::string where = config_.source.describe().empty() ? "" : " (" + config_.source.describe() + ")";
+        fail("connection", "cannot connect" + where + ": " + message, fix);
         return false;
     }
     user_ = source_->user();
