@@ -234,10 +234,16 @@ asio::awaitable<void> SshTunnel::ensure(const bool &stop_requested) {
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (!alive()) {
-            std::string message = drain_stderr();
-            while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-            for (auto &c : message)
-                if (c == '\n' || c == '\r') c = ' ';
+            // One line: ssh's lines joined, its "@@@@" banners left out.
+            std::string message, line;
+            for (char c : drain_stderr() + "\n") {
+                if (c != '\n' && c != '\r') {
+                    line += c;
+                    continue;
+                }
+                if (!line.empty() && line[0] != '@') message += (message.empty() ? "" : "; ") + line;
+                line.clear();
+            }
             throw std::runtime_error("ssh tunnel through " + config_.ops.ssh_host + " failed: " +
                                      (message.empty() ? std::string("ssh exited") : message));
         }
