@@ -49,3 +49,8 @@ install(FILES
   ${CMAKE_SOURCE_DIR}/sql/context.sql
   ${CMAKE_SOURCE_DIR}/sql/replica_identity.sql
   DESTINATION ${CMAKE_INSTALL_DATADIR}/pgtrail/sql)
+install(FILES
+  ${CMAKE_SOURCE_DIR}/packaging/pgtrail.service
+  ${CMAKE_SOURCE_DIR}/packaging/pgtrail.env
+  ${CMAKE_SOURCE_DIR}/docs/OPERATIONS.md
+  DESTINATION ${CMAKE_INSTALL_DOCDIR})
