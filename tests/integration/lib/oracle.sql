@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS oracle.tracked (
     relid   regclass PRIMARY KEY,
     schema  text NOT NULL,
     tbl     text NOT NULL,
-    keycols text[]            -- NULL: no key, replayed as a multiset
+    keycols text[],           -- NULL: no key, replayed as a multiset
+    replay  boolean NOT NULL DEFAULT true  -- false: counts only (no key and no REPLICA IDENTITY FULL)
 );
 
 CREATE TABLE IF NOT EXISTS oracle.ops (
@@ -54,13 +55,13 @@ CREATE OR REPLACE FUNCTION oracle.key_columns(rel regclass) RETURNS text[] LANGU
          JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum
 $$;
 
-CREATE OR REPLACE FUNCTION oracle.track(rel regclass) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION oracle.track(rel regclass, replay boolean DEFAULT true) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     sch text; tbl text;
 BEGIN
     SELECT n.nspname, c.relname INTO sch, tbl FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
-    INSERT INTO oracle.tracked VALUES (rel, sch, tbl, oracle.key_columns(rel))
-        ON CONFLICT (relid) DO UPDATE SET keycols = excluded.keycols;
+    INSERT INTO oracle.tracked VALUES (rel, sch, tbl, oracle.key_columns(rel), replay)
+        ON CONFLICT (relid) DO UPDATE SET keycols = excluded.keycols, replay = excluded.replay;
     EXECUTE format('CREATE TRIGGER oracle_ins AFTER INSERT ON %s REFERENCING NEW TABLE AS oracle_new_rows FOR EACH STATEMENT EXECUTE FUNCTION oracle.count_ops()', rel);
     EXECUTE format('CREATE TRIGGER oracle_upd AFTER UPDATE ON %s REFERENCING NEW TABLE AS oracle_new_rows FOR EACH STATEMENT EXECUTE FUNCTION oracle.count_ops()', rel);
     EXECUTE format('CREATE TRIGGER oracle_del AFTER DELETE ON %s REFERENCING OLD TABLE AS oracle_old_rows FOR EACH STATEMENT EXECUTE FUNCTION oracle.count_ops()', rel);
@@ -92,7 +93,7 @@ BEGIN
 
     FOR c IN EXECUTE format(
         'SELECT t.relid::oid AS relid, t.keycols, c.operation, c.before, c.after, c.unchanged, c.primary_key, c.commit_lsn, c.ordinal
-           FROM %s c JOIN oracle.tracked t ON t.schema = c.schema AND t.tbl = c."table"
+           FROM %s c JOIN oracle.tracked t ON t.schema = c.schema AND t.tbl = c."table" AND t.replay
           ORDER BY c.commit_lsn, c.ordinal', changes::regclass)
     LOOP
         applied := applied + 1;
@@ -170,13 +171,13 @@ BEGIN
 
     -- Each tracked table against its replay, and its operation counts against its changes.
     FOR t IN SELECT * FROM oracle.tracked ORDER BY schema, tbl LOOP
-        IF to_regclass(format('%I.%I', t.schema, t.tbl)) IS NULL THEN CONTINUE; END IF;  -- dropped since
-        FOR r IN EXECUTE format(
-            '(SELECT ''missing from the replay'' AS what, row FROM (SELECT to_jsonb(x) AS row FROM %1$s x
+        -- Rows: unless dropped since (its changes still count) or counted only.
+        FOR r IN EXECUTE CASE WHEN to_regclass(format('%I.%I', t.schema, t.tbl)) IS NULL OR NOT t.replay THEN 'SELECT NULL AS what, NULL AS row WHERE false' ELSE format(
+            '(SELECT ''missing from the replay'' AS what, row FROM (SELECT to_jsonb(oracle_r.*) AS row FROM %1$s oracle_r
                 EXCEPT ALL SELECT row FROM oracle_replica WHERE relid = %2$s) d LIMIT %3$s)
              UNION ALL
              (SELECT ''only in the replay'', row FROM (SELECT row FROM oracle_replica WHERE relid = %2$s
-                EXCEPT ALL SELECT to_jsonb(x) FROM %1$s x) d LIMIT %3$s)', t.relid, t.relid::oid, max_examples)
+                EXCEPT ALL SELECT to_jsonb(oracle_r.*) FROM %1$s oracle_r) d LIMIT %3$s)', t.relid, t.relid::oid, max_examples) END
         LOOP
             problems := problems + 1;
             RETURN NEXT format('%s: row %s: %s', t.relid, r.what, left(r.row::text, 500));
