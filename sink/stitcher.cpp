@@ -47,6 +47,7 @@ std::optional<std::string> ContextStitcher::on_message(bool transactional, std::
 bool ContextStitcher::is_json_object(std::string_view content) {
     // jsonb refuses \u0000, so such a context could never be stored as is.
     if (content.find("\\u0000") != std::string_view::npos) return false;
+    if (content.empty()) return false;  // (and simdjson would memcpy from a null pointer)
     simdjson::dom::element doc;
     if (validator_.parse(content.data(), content.size(), true).get(doc)) return false;
     return doc.is_object();
