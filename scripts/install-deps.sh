@@ -6,6 +6,7 @@ PACKAGES=(
     postgresql-15 postgresql-server-dev-15 libpq-dev       # server, PGXS headers, libpq
     libsimdjson-dev libboost-dev libcli11-dev doctest-dev  # sink and tests
     cmake g++ make ca-certificates
+    clang-14 libclang-rt-14-dev python3                   # fuzz smoke test (libFuzzer), chaos tests' TCP proxy
     openssh-client openssh-server openssl curl             # ops tests: SSH tunnel (sshd on 127.0.0.1), TLS, metrics
 )
 PACKAGES+=("$@")  # callers add their own (benchmarks: wal2json, decoderbufs, hyperfine)

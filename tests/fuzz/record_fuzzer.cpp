@@ -1,0 +1,99 @@
+// libFuzzer target over the sink's pure pipeline, fed with the plugin's format: newline
+// separated records go through RecordParser, ContextStitcher, ChangeEncoder and
+// render_primary_key as the session drives them (tests/fuzz/README.md).
+// Invariants beyond "no crash, no hang, no sanitizer report":
+//   - the parser throws only RecordError (anything else would make the sink retry forever);
+//   - every COPY row has exactly 15 fields (escaping never leaks a tab or a newline);
+//   - the stitched context is always a JSON object.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstdio>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "change_encoder.h"
+#include "primary_key.h"
+#include "record_parser.h"
+#include "stitcher.h"
+
+namespace {
+
+constexpr std::size_t kCopyFields = 15;
+
+[[noreturn]] void violated(const char *what, std::string_view detail) {
+    std::fprintf(stderr, "invariant violated: %s: %.*s\n", what, static_cast<int>(std::min<std::size_t>(detail.size(), 300)),
+                 detail.data());
+    std::abort();
+}
+
+void check_rows(std::string_view rows) {
+    while (!rows.empty()) {
+        auto end = rows.find('\n');
+        if (end == std::string_view::npos) violated("COPY row without newline", rows);
+        std::string_view row = rows.substr(0, end);
+        std::size_t tabs = 0;
+        for (char c : row) tabs += c == '\t';
+        if (tabs != kCopyFields - 1) violated("COPY row field count", row);
+        rows.remove_prefix(end + 1);
+    }
+}
+
+void check_context(simdjson::dom::parser &parser, std::string_view context) {
+    simdjson::dom::element doc;
+    if (parser.parse(context.data(), context.size(), true).get(doc) || !doc.is_object())
+        violated("context is not a JSON object", context);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+    static pgtrail::RecordParser parser;
+    static simdjson::dom::parser validator;
+    pgtrail::ContextStitcher stitcher({"_bemi", "ctx"}, 512);
+    pgtrail::ChangeEncoder encoder("fuzz\tdb", 2048);  // small buffer: the streaming path too
+    std::string_view input(reinterpret_cast<const char *>(data), size);
+    bool in_xact = false;
+    while (!input.empty()) {
+        auto end = input.find('\n');
+        std::string_view line = input.substr(0, end);
+        input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
+        const pgtrail::Record *record = nullptr;
+        try {
+            record = &parser.parse(line);
+        } catch (const pgtrail::RecordError &) {
+            continue;
+        }
+        switch (record->op) {
+        case 'B':
+            if (in_xact) break;
+            in_xact = true;
+            stitcher.begin();
+            encoder.begin(*record);
+            break;
+        case 'M':
+            if (!in_xact || !record->transactional) break;
+            stitcher.on_message(true, record->prefix, record->content);
+            check_context(validator, stitcher.current());
+            if (stitcher.is_context_prefix(record->prefix)) encoder.set_context(stitcher.current());
+            break;
+        case 'I': case 'U': case 'D': case 'T':
+            if (!in_xact) break;
+            (void)pgtrail::render_primary_key(pgtrail::key_values_of(*record));
+            encoder.add(*record, "2026-11-21 10:00:00.000000+00");
+            check_rows(encoder.ready());
+            encoder.consume_ready();
+            break;
+        case 'C':
+            if (!in_xact) break;
+            in_xact = false;
+            encoder.commit(*record);
+            check_rows(encoder.ready());
+            encoder.consume_ready();
+            break;
+        default: break;
+        }
+    }
+    return 0;
+}
