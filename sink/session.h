@@ -35,6 +35,8 @@ private:
     using Clock = std::chrono::steady_clock;
 
     asio::awaitable<void> connect_and_prepare();
+    /// --publication names that do not exist in the source are a FatalError (the plugin would fail later).
+    asio::awaitable<void> check_publications();
     asio::awaitable<void> stream();
     asio::awaitable<void> drain();
     void handle_message(std::string_view message);

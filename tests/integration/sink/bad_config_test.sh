@@ -55,4 +55,8 @@ while IFS= read -r line; do
     expect_eq "json log line" "$(q "SELECT (\$j\$$line\$j\$::jsonb) ? 'msg'")" t
 done <"$WORK/out"
 head -1 "$WORK/out"
+# On a server that can decode: a missing publication and a bad plugin option are fatal too.
+start_cluster good --plugin-dir "$PLUGIN_DIR"
+expect_fatal "run: CREATE PUBLICATION nope FOR ALL TABLES;" --source "$(SOURCE_CONN)" --publication nope
+expect_fatal 'could not parse value "a.b.c" for option "include-tables"' --source "$(SOURCE_CONN)" --include-tables a.b.c
 echo "ok"
