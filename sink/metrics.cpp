@@ -112,11 +112,17 @@ void Metrics::on_session_error() {
     reconnects++;
 }
 
+void Metrics::note_receiving() {
+    if (received_bytes == receive_mark) return;
+    receive_mark = received_bytes;
+    receive_moved = Clock::now();
+}
+
 std::string Metrics::unhealthy_reason() const {
     if (!connected) return "not connected";
-    auto idle = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_progress).count();
+    auto idle = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - std::max(last_progress, receive_moved)).count();
     if (slot_known && lag_bytes > 0 && idle > stall_timeout_s)
-        return "stalled: " + std::to_string(lag_bytes) + " bytes of WAL pending and nothing confirmed for " + std::to_string(idle) + " s";
+        return "stalled: " + std::to_string(lag_bytes) + " bytes of WAL pending and nothing received or confirmed for " + std::to_string(idle) + " s";
     if (wal_status == "lost") return "the slot is lost (wal_status lost)";
     return "";
 }

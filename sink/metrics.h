@@ -43,6 +43,11 @@ struct Metrics {
     std::uint64_t monitor_errors = 0;
 
     int stall_timeout_s = 120;
+    std::uint64_t receive_mark = 0;                  ///< received_bytes when last looked at
+    Clock::time_point receive_moved = Clock::now();  ///< when received_bytes was last seen moving
+
+    /// Notes whether bytes arrived since the last call (a huge transaction being read is not a stall).
+    void note_receiving();
 
     /// A change read into the open batch (op: I U D T).
     void on_change(char op);

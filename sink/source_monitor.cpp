@@ -88,6 +88,7 @@ asio::awaitable<void> SourceMonitor::loop() {
             // Do not hammer a source that is down: the next attempt at the next slot read.
             next_heartbeat_ = next_slot_read_ = Clock::now() + std::chrono::seconds(std::max(5, config_.ops.monitor_interval_s / 3));
         }
+        metrics().note_receiving();
         timer_.expires_after(kTick);
         boost::system::error_code ec;
         co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

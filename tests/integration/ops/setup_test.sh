@@ -47,7 +47,8 @@ DST="host=127.0.0.1 port=$PORT user=pgtrail_writer dbname=postgres"
 grep -q "^warn  replica identity" "$WORK/check" && fail "replica identity warnings after setup"
 
 echo "--- the sink as the least-privilege roles"
-"$PGTRAIL" run --source "$SRC" --destination "$DST" --publication pgtrail --log-level debug >>"$WORK/sink.log" 2>&1 &
+"$PGTRAIL" run --source "$SRC" --destination "$DST" --publication pgtrail --log-level debug \
+    --heartbeat-interval 1 --monitor-interval 1 >>"$WORK/sink.log" 2>&1 &
 SINK_PID=$!
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE active" 1
 run "BEGIN; SELECT pgtrail.set_context('{\"user\": 7}'); INSERT INTO orders VALUES (1, 'a'); UPDATE orders SET note = 'b'; COMMIT;
@@ -58,6 +59,8 @@ expect_eq "changes through least privilege" \
     'orders:CREATE:{"user": 7},orders:UPDATE:{"user": 7},loose:CREATE:{},measures:CREATE:{}'
 expect_eq "full before image" "$(q "SELECT before->>'note' FROM changes WHERE operation = 'UPDATE'")" a
 ! grep -q "could not install" "$WORK/sink.log" || fail "the sink tried to install the functions"
+grep -q "heartbeat emitted" "$WORK/sink.log" || fail "no heartbeat as the source role"
+! grep -q "source monitor" "$WORK/sink.log" || fail "the monitor failed as the source role"
 
 echo "--- what the roles may not do"
 denied() {  # denied USER SQL: the statement fails with permission denied
