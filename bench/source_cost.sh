@@ -32,7 +32,7 @@ PGBENCH=$(pg_config --bindir)/pgbench
 tps() {
     "$PGBENCH" -n -f "$BENCH_DIR/pgbench_update.sql" -T "$DURATION" -c "$CLIENTS" -j 2 >"$WORK/pgbench.log" 2>&1 \
         || die "pgbench failed: $(tail -5 "$WORK/pgbench.log")"
-    awk '/^tps/ { print $3; exit }' "$WORK/pgbench.log"
+    awk '/^tps/ { printf "%.0f\n", $3; exit }' "$WORK/pgbench.log"
 }
 
 # WAL bytes per transaction of N single-row updates (fixed seed) on a fresh copy of the
