@@ -211,7 +211,9 @@ void SshTunnel::spawn() {
             ::dup2(devnull, STDIN_FILENO);
             ::dup2(devnull, STDOUT_FILENO);
         }
-        ::signal(SIGINT, SIG_IGN);  // Ctrl-C stops pgtrail, which stops the tunnel after its last status update
+        // Its own process group: Ctrl-C in a terminal stops pgtrail, which ends the tunnel after its
+        // last status update.
+        ::setpgid(0, 0);
         ::execvp(argv[0], argv.data());
         std::fprintf(stderr, "cannot run %s: %s\n", argv[0], std::strerror(errno));
         ::_exit(127);

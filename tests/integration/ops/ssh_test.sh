@@ -2,9 +2,12 @@
 # The SSH tunnel against a real sshd on 127.0.0.1 started here: pgtrail ssh-keygen makes the key
 # (private key 0600, public key line printed for authorized_keys); pgtrail run --ssh-host streams
 # through a supervised `ssh -N -L` (the walsender's peer is sshd); a killed ssh child is restarted by
-# the reconnect logic; an unknown host key is refused; SIGTERM leaves no ssh process behind.
+# the reconnect logic; an unknown host key is refused; SIGTERM leaves no ssh process behind. The
+# source uses TLS verify-full for host "localhost" through the tunnel (libpq connects to the tunnel's
+# end by hostaddr and still checks the certificate against the real host name).
 # Only loopback addresses are used. Needs openssh-server and openssh-client (scripts/install-deps.sh).
 source "$PGTRAIL_SOURCE_DIR/tests/integration/sink/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
 
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] || fail "no sshd: apt-get install openssh-server (scripts/install-deps.sh)"
@@ -42,7 +45,7 @@ UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
 AllowTcpForwarding local
-PermitOpen 127.0.0.1:*
+PermitOpen 127.0.0.1:* localhost:*
 PermitTTY no
 X11Forwarding no
 CONF
@@ -54,8 +57,12 @@ kill -0 "$SSHD_PID" 2>/dev/null || { cat "$WORK/sshd.log"; fail "sshd did not st
 echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$SSH_DIR/host_key.pub")" >"$SSH_DIR/known_hosts"
 echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$SSH_DIR/impostor_key.pub")" >"$SSH_DIR/wrong_known_hosts"
 
-start_cluster ssh --plugin-dir "$PLUGIN_DIR"
+make_tls_files "$WORK/tls"
+start_cluster ssh --plugin-dir "$PLUGIN_DIR" --set "ssl = on" \
+    --set "ssl_cert_file = '$WORK/tls/server.crt'" --set "ssl_key_file = '$WORK/tls/server.key'"
 run "CREATE TABLE items (id int PRIMARY KEY, v text)"
+# The database as the SSH server reaches it; the tunnel's end is what pgtrail connects to.
+TLS_SOURCE="host=localhost port=$PORT user=postgres dbname=postgres sslmode=verify-full sslrootcert=$WORK/tls/ca.crt"
 TUNNEL=(--ssh-host "$SSH_USER@127.0.0.1:$SSH_PORT" --ssh-identity "$SSH_DIR/pgtrail_key")
 
 echo "--- an unknown host key is refused"
@@ -67,7 +74,7 @@ expect_eq "nothing streamed" "$(q "SELECT count(*) FROM pg_replication_slots")" 
 grep -q "needs --ssh-known-hosts" "$WORK/out" || fail "no message about --ssh-known-hosts"
 
 echo "--- streaming through the tunnel"
-"$PGTRAIL" run --source "$(SOURCE_CONN)" "${TUNNEL[@]}" --ssh-known-hosts "$SSH_DIR/known_hosts" --log-level debug >>"$WORK/sink.log" 2>&1 &
+"$PGTRAIL" run --source "$TLS_SOURCE" "${TUNNEL[@]}" --ssh-known-hosts "$SSH_DIR/known_hosts" --log-level debug >>"$WORK/sink.log" 2>&1 &
 SINK_PID=$!
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE active" 1
 run "INSERT INTO items VALUES (1, 'through ssh')"
@@ -78,6 +85,8 @@ grep -m1 "ssh tunnel: 127.0.0.1:" "$WORK/sink.log"
 peer_port=$(q "SELECT client_port FROM pg_stat_activity WHERE backend_type = 'walsender'")
 ss -tnpH "sport = :$peer_port" | tee "$WORK/peer"
 grep -q '"sshd"' "$WORK/peer" || fail "the walsender's peer is not sshd"
+expect_eq "TLS through the tunnel" \
+    "$(q "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.backend_type = 'walsender'")" t
 
 echo "--- the ssh child dies: restarted with the reconnect logic"
 ssh_pid=$(pgrep -P "$SINK_PID" -x ssh)

@@ -3,19 +3,10 @@
 # every sslmode connects; verify-full is accepted with the CA and the right host name and refused
 # with a wrong host name or another CA; the sink streams over verify-full (its walsender uses TLS).
 source "$PGTRAIL_SOURCE_DIR/tests/integration/sink/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
 
 TLS=$WORK/tls
-mkdir -p "$TLS"
-chmod 755 "$TLS"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pgtrail test CA" -keyout "$TLS/ca.key" -out "$TLS/ca.crt" 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=another CA" -keyout "$TLS/other.key" -out "$TLS/other.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null
-printf 'subjectAltName = DNS:localhost\n' >"$TLS/san.ext"
-openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial -days 2 \
-    -extfile "$TLS/san.ext" -out "$TLS/server.crt" 2>/dev/null
-chmod 600 "$TLS/server.key"
-chown postgres "$TLS/server.key" "$TLS/server.crt" 2>/dev/null || true
-
+make_tls_files "$TLS"
 start_cluster tls --plugin-dir "$PLUGIN_DIR" --set "ssl = on" \
     --set "ssl_cert_file = '$TLS/server.crt'" --set "ssl_key_file = '$TLS/server.key'"
 run "CREATE TABLE items (id int PRIMARY KEY, v text)"
