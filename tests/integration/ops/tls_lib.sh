@@ -13,4 +13,3 @@ make_tls_files() {
     chmod 600 "$dir/server.key"
     chown postgres "$dir/server.key" "$dir/server.crt" 2>/dev/null || true
 }
-
