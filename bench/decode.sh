@@ -161,12 +161,9 @@ main() {
     # No autovacuum: nothing may add WAL between rounds, so every round decodes the same bytes.
     local settings=(--set "autovacuum = off" --set "max_wal_size = 4GB" --set "shared_buffers = 512MB")
     if [ -n "$BASELINE" ]; then
-        [ -f "$BASELINE" ] || die "no baseline plugin at $BASELINE"
-        mkdir -p "$BUILD_DIR/plugin-baseline"
-        cp "$BASELINE" "$BUILD_DIR/plugin-baseline/pgtrail_base.so"
+        prepare_baseline "$BASELINE"
         PLUGINS+=("pgtrail-base	pgtrail_base	text	")
-        settings+=(--set "dynamic_library_path = '$PLUGIN_BUILD:$BUILD_DIR/plugin-baseline:\$libdir'"
-                   --set "output_plugin_libraries = 'pgoutput, test_decoding, pgtrail, wal2json, decoderbufs, pgtrail_base'")
+        settings+=("${BASELINE_SETTINGS[@]}")
     fi
     start_cluster "$BUILD_DIR/cluster-decode" "${settings[@]}"
     q -f "$BENCH_DIR/sql/decode_setup.sql"

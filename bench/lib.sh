@@ -68,3 +68,13 @@ workload_counts() {
     esac
     awk -v s="$2" '{ for (i = 1; i <= 3; i++) { v = int($i * s); printf "%d%s", (v < 1 ? 1 : v), (i < 3 ? " " : "\n") } }' <<<"$counts"
 }
+
+# --baseline OLD.so: another pgtrail build, loadable as output plugin "pgtrail_base" (shown as
+# pgtrail-base) beside the current one. Sets BASELINE_SETTINGS (pg-cluster.sh arguments).
+prepare_baseline() {
+    [ -f "$1" ] || die "no baseline plugin at $1"
+    mkdir -p "$BUILD_DIR/plugin-baseline"
+    cp "$1" "$BUILD_DIR/plugin-baseline/pgtrail_base.so"
+    BASELINE_SETTINGS=(--set "dynamic_library_path = '$PLUGIN_BUILD:$BUILD_DIR/plugin-baseline:\$libdir'"
+                       --set "output_plugin_libraries = 'pgoutput, test_decoding, pgtrail, wal2json, decoderbufs, pgtrail_base'")
+}

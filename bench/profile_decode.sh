@@ -4,7 +4,7 @@
 #
 #   bash bench/profile_decode.sh [--variant standard|wide|toast] [--scale F]
 #                                [--plugins pgtrail,pgoutput,wal2json-v2] [--repeat N] [--keep]
-#                                [--callgrind]
+#                                [--callgrind] [--baseline OLD/pgtrail.so]
 #
 # Prints, per decoder, the elapsed time and perf's top symbols (self time); the raw
 # perf.data files stay in build-bench/profile/. Needs perf (Debian: linux-perf) with
@@ -13,6 +13,7 @@
 # server is stopped and each peek runs in a single-user backend under callgrind; prints
 # instructions per change spent in decoding (LogicalDecodingProcessRecord, inclusive)
 # and the top functions. Use --scale 0.1: callgrind runs ~50x slower.
+# --baseline adds another pgtrail build (as pgtrail-base) to the decoders, on the same WAL.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,7 @@ SCALE=1
 VARIANT=standard
 REPEAT=3
 CALLGRIND=0
+BASELINE=
 WANTED=pgtrail,pgoutput,wal2json-v2
 while [ $# -gt 0 ]; do
     case $1 in
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
         --plugins) WANTED=$2; shift 2 ;;
         --keep) export BENCH_KEEP=1; shift ;;
         --callgrind) CALLGRIND=1; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --baseline) BASELINE=$(realpath "$2"); shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -38,6 +41,7 @@ OUT=$BUILD_DIR/profile
 
 # label -> "plugin mode options" from decode_plugins.tsv
 plugin_entry() {
+    if [ "$1" = pgtrail-base ]; then printf 'pgtrail_base\ttext\t\n'; return; fi
     awk -F'\t' -v l="$1" '$1 == l { print $2 "\t" $3 "\t" $4; found = 1 } END { exit !found }' \
         "$BENCH_DIR/decode_plugins.tsv" || die "no decoder $1 in decode_plugins.tsv"
 }
@@ -97,8 +101,13 @@ main() {
     build_plugin
     mkdir -p "$OUT"
     chmod 777 "$OUT"  # the server (user postgres) writes the backend pid here
-    start_cluster "$BUILD_DIR/cluster-profile-$VARIANT" --set "autovacuum = off" --set "max_wal_size = 4GB" \
-        --set "shared_buffers = 512MB"
+    local settings=(--set "autovacuum = off" --set "max_wal_size = 4GB" --set "shared_buffers = 512MB")
+    if [ -n "$BASELINE" ]; then
+        prepare_baseline "$BASELINE"
+        settings+=("${BASELINE_SETTINGS[@]}")
+        WANTED=$WANTED,pgtrail-base
+    fi
+    start_cluster "$BUILD_DIR/cluster-profile-$VARIANT" "${settings[@]}"
     q -f "$BENCH_DIR/sql/decode_setup.sql"
     q -f "$BENCH_DIR/sql/${VARIANT}_schema.sql"
     local label
