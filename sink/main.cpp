@@ -22,13 +22,16 @@ int main(int argc, char **argv) {
     CLI::App *check = app.add_subcommand("check", "Check that pgtrail run can work here; one line per item, with fixes");
     pgtrail::add_run_options(*check, run_config);
     pgtrail::add_check_options(*check, check_options);
+    pgtrail::add_ssh_options(*check, run_config.ops);
     pgtrail::SetupOptions setup_options;
     CLI::App *setup = app.add_subcommand("setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)");
     pgtrail::add_run_options(*setup, run_config);
     pgtrail::add_setup_options(*setup, setup_options);
+    pgtrail::add_ssh_options(*setup, run_config.ops);
     CLI::App *teardown = app.add_subcommand("teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)");
     pgtrail::add_run_options(*teardown, run_config);
     pgtrail::add_teardown_options(*teardown, setup_options);
+    pgtrail::add_ssh_options(*teardown, run_config.ops);
     std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
@@ -39,13 +42,20 @@ int main(int argc, char **argv) {
         if (!command->parsed()) continue;
         try {
             pgtrail::resolve_run_config(run_config);
-            if (command == run) pgtrail::prepare_ssh_tunnel(run_config);
+            pgtrail::prepare_ssh_tunnel(run_config);
         } catch (const std::exception &error) {
             std::cerr << "pgtrail " << command->get_name() << ": " << error.what() << "\n";
             return 2;
         }
     }
     if (run->parsed()) return pgtrail::run_command(run_config);
+    std::unique_ptr<pgtrail::BlockingSshTunnel> tunnel;  // check, setup, teardown through --ssh-host
+    try {
+        tunnel = std::make_unique<pgtrail::BlockingSshTunnel>(run_config);
+    } catch (const std::exception &error) {
+        std::cerr << "pgtrail: " << error.what() << "\n";
+        return 1;
+    }
     if (check->parsed()) return pgtrail::check_command(run_config, check_options);
     if (setup->parsed()) return pgtrail::setup_command(run_config, setup_options);
     if (teardown->parsed()) return pgtrail::teardown_command(run_config, setup_options);

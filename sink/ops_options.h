@@ -29,5 +29,7 @@ struct OpsOptions {
 
 /// Registers the options on `pgtrail run`.
 void add_ops_options(CLI::App &run, OpsOptions &options);
+/// Registers only the SSH tunnel options (check, setup, teardown).
+void add_ssh_options(CLI::App &command, OpsOptions &options);
 
 }  // namespace pgtrail

@@ -18,10 +18,14 @@ void add_ops_options(CLI::App &run, OpsOptions &o) {
         ->transform(CLI::AsSizeValue(false))->capture_default_str();
     run.add_option("--stall-timeout", o.stall_timeout_s, "/healthz fails when WAL is pending and nothing was confirmed for this many seconds")
         ->capture_default_str()->check(CLI::Range(1, 86400));
-    run.add_option("--ssh-host", o.ssh_host, "Reach the source through an SSH tunnel: user@host[:port] (the source's host as that server sees it)");
-    run.add_option("--ssh-known-hosts", o.ssh_known_hosts, "known_hosts file with the SSH server's host key (required with --ssh-host)");
-    run.add_option("--ssh-identity", o.ssh_identity, "Private key for the SSH tunnel (see pgtrail ssh-keygen)");
-    run.add_option("--ssh-binary", o.ssh_binary, "The OpenSSH client to run")->capture_default_str();
+    add_ssh_options(run, o);
+}
+
+void add_ssh_options(CLI::App &command, OpsOptions &o) {
+    command.add_option("--ssh-host", o.ssh_host, "Reach the source through an SSH tunnel: user@host[:port] (the source's host as that server sees it)");
+    command.add_option("--ssh-known-hosts", o.ssh_known_hosts, "known_hosts file with the SSH server's host key (required with --ssh-host)");
+    command.add_option("--ssh-identity", o.ssh_identity, "Private key for the SSH tunnel (see pgtrail ssh-keygen)");
+    command.add_option("--ssh-binary", o.ssh_binary, "The OpenSSH client to run")->capture_default_str();
 }
 
 OpsServices::OpsServices(asio::io_context &io, const RunConfig &config) : io_(io), config_(config) {

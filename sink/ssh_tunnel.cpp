@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -273,6 +275,17 @@ void SshTunnel::stop() noexcept {
     }
     if (stderr_fd_ >= 0) ::close(stderr_fd_);
     stderr_fd_ = -1;
+}
+
+BlockingSshTunnel::BlockingSshTunnel(const RunConfig &config) {
+    if (config.ops.ssh_host.empty()) return;
+    tunnel_ = std::make_unique<SshTunnel>(config);
+    asio::io_context io;
+    std::exception_ptr failure;
+    static const bool never = false;
+    asio::co_spawn(io, tunnel_->ensure(never), [&](std::exception_ptr error) { failure = error; });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
 }
 
 int ssh_keygen_command(const std::string &file, const std::string &comment) {

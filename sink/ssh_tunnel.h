@@ -4,6 +4,7 @@
 // when it died, so the sink's reconnect loop (with its backoff) also restarts the tunnel.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <sys/types.h>
 #include <utility>  // boost/asio/awaitable.hpp (1.74) uses std::exchange without it
@@ -41,6 +42,16 @@ private:
     pid_t pid_ = -1;
     int stderr_fd_ = -1;
     std::string stderr_text_;
+};
+
+/// For the one-shot commands: opens the tunnel (when --ssh-host is given) and keeps it until
+/// destroyed. Throws std::runtime_error when it cannot.
+class BlockingSshTunnel {
+public:
+    explicit BlockingSshTunnel(const RunConfig &config);
+
+private:
+    std::unique_ptr<SshTunnel> tunnel_;
 };
 
 /// `pgtrail ssh-keygen`: an ed25519 key pair (private key mode 0600); prints the public key line.

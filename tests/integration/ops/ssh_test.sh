@@ -73,6 +73,17 @@ expect_eq "nothing streamed" "$(q "SELECT count(*) FROM pg_replication_slots")" 
 "$PGTRAIL" run --source "$(SOURCE_CONN)" --ssh-host "$SSH_USER@127.0.0.1:$SSH_PORT" >"$WORK/out" 2>&1 && fail "ran without --ssh-known-hosts"
 grep -q "needs --ssh-known-hosts" "$WORK/out" || fail "no message about --ssh-known-hosts"
 
+echo "--- pgtrail check and setup through the tunnel"
+"$PGTRAIL" check --source "$TLS_SOURCE" "${TUNNEL[@]}" --ssh-known-hosts "$SSH_DIR/known_hosts" >"$WORK/check" 2>"$WORK/check.err" \
+    || { cat "$WORK/check" "$WORK/check.err"; fail "check through the tunnel"; }
+grep -E '^ok +(connection|end-to-end)' "$WORK/check"
+grep -qE '^ok +connection +connected to localhost:[0-9]+/postgres as postgres, TLS' "$WORK/check" || fail "check did not use TLS"
+grep -q "ssh tunnel: 127.0.0.1:" "$WORK/check.err" || fail "check did not open a tunnel"
+"$PGTRAIL" setup --source "$TLS_SOURCE" "${TUNNEL[@]}" --ssh-known-hosts "$SSH_DIR/known_hosts" --no-slot --dry-run \
+    >"$WORK/setup.sql" 2>/dev/null || fail "setup --dry-run through the tunnel"
+grep -q '^CREATE PUBLICATION "pgtrail" FOR ALL TABLES;$' "$WORK/setup.sql" || fail "setup --dry-run through the tunnel planned no publication"
+pgrep -x ssh -P $$ >/dev/null && fail "a tunnel of check or setup outlived it"
+
 echo "--- streaming through the tunnel"
 "$PGTRAIL" run --source "$TLS_SOURCE" "${TUNNEL[@]}" --ssh-known-hosts "$SSH_DIR/known_hosts" --log-level debug >>"$WORK/sink.log" 2>&1 &
 SINK_PID=$!
