@@ -49,4 +49,5 @@ extern "C" {
 #include "access/xact.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/uuid.h"                // pg_uuid_t, formatted directly
 }

@@ -20,6 +20,7 @@ enum class ValueKind : uint8 {
     Json,         ///< json: output text embedded as is
     Jsonb,        ///< jsonb: its text (jsonb_out's) written straight into the record
     Text,         ///< text/varchar/bpchar: the stored bytes as a JSON string
+    Uuid,         ///< uuid: uuid_out's text, formatted directly
     Other,        ///< any other type: its output text as a JSON string
     Array,        ///< JSON array of elements of a simple kind above
     ViaToJsonb,   ///< composites and types with a cast to json: PostgreSQL's own to_jsonb

@@ -26,6 +26,7 @@ ValueKind scalar_kind(Oid base) {
     case TEXTOID:
     case VARCHAROID:
     case BPCHAROID: return ValueKind::Text;
+    case UUIDOID: return ValueKind::Uuid;
     default: return ValueKind::Other;
     }
 }
@@ -88,6 +89,22 @@ void append_datetime(StringInfo out, Datum value, Oid typid) {
     appendStringInfoCharMacro(out, '"');
 }
 
+// uuid_out's text in quotes (lowercase hex, hyphens before bytes 4, 6, 8 and 10), without its palloc.
+void append_uuid(StringInfo out, const pg_uuid_t *uuid) {
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    enlargeStringInfo(out, 2 * UUID_LEN + 6);
+    char *dst = out->data + out->len;
+    *dst++ = '"';
+    for (int i = 0; i < UUID_LEN; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *dst++ = '-';
+        *dst++ = kHexDigits[uuid->data[i] >> 4];
+        *dst++ = kHexDigits[uuid->data[i] & 0xF];
+    }
+    *dst++ = '"';
+    *dst = '\0';
+    out->len = static_cast<int>(dst - out->data);
+}
+
 // A numeric's output text is a JSON number unless it is NaN or +/-Infinity.
 void append_number_text(StringInfo out, const char *text) {
     int len = static_cast<int>(strlen(text));
@@ -129,6 +146,7 @@ void append_simple(StringInfo out, Datum value, ValueKind kind, FmgrInfo *outfn)
         append_json_string(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
         break;
     }
+    case ValueKind::Uuid: append_uuid(out, DatumGetUUIDP(value)); break;
     default: {
         const char *s = OutputFunctionCall(outfn, value);
         append_json_string(out, s, strlen(s));
