@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # pgtrail run --metrics-listen: /metrics is scraped during a run and moves (changes by operation,
 # batches, bytes, confirmed LSN, heartbeats); retained WAL past --retained-wal-warn raises the slot
-# warning (log + metric); /healthz is 200 while streaming, 503 while the source is down, 200 again.
+# warning (log + metric); /healthz is 200 while streaming, 503 while the destination is stuck
+# (stalled) and while the source is down, 200 again after each.
 source "$PGTRAIL_SOURCE_DIR/tests/integration/sink/lib.sh"
 
 start_cluster metrics --plugin-dir "$PLUGIN_DIR"
 run "CREATE TABLE items (id int PRIMARY KEY, v text); ALTER TABLE items REPLICA IDENTITY FULL"
-start_sink --metrics-listen 127.0.0.1:0 --heartbeat-interval 1 --monitor-interval 1 --retained-wal-warn 1MB --stall-timeout 30
+start_sink --metrics-listen 127.0.0.1:0 --heartbeat-interval 1 --monitor-interval 1 --retained-wal-warn 1MB --stall-timeout 4
 
 URL=""
 for _ in $(seq 1 100); do
@@ -80,6 +81,19 @@ wait "$HOLDER" 2>/dev/null || true
 run "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"
 run "CHECKPOINT"
 wait_metric 'pgtrail_changes_written_total{operation="CREATE"}' 20100 60
+
+echo "--- health while the destination is stuck behind a lock"
+psql -X -q -c "BEGIN; LOCK TABLE changes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);" >/dev/null 2>&1 &
+LOCKER=$!
+sleep 0.5
+run "INSERT INTO items VALUES (-1, 'stuck')"
+wait_health 503
+grep -q "^stalled: " "$WORK/health" || fail "503 for another reason: $(cat "$WORK/health")"
+kill "$LOCKER" 2>/dev/null || true
+wait "$LOCKER" 2>/dev/null || true
+run "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE changes%' AND pid <> pg_backend_pid()"
+wait_health 200
+wait_metric 'pgtrail_changes_written_total{operation="CREATE"}' 20101 60
 
 echo "--- health while the source is down"
 "$CLUSTER" stop "$WORK/metrics" fast
