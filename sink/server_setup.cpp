@@ -75,8 +75,11 @@ asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table)
         // A least-privilege role (pgtrail setup --destination-role) may only insert into an existing table.
         if (error.sqlstate == "42501" && existed) skipped = true;
         else if (error.sqlstate == "42501")
-            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() +
-                             "; run: GRANT CREATE ON SCHEMA public TO " + dest.user() + "; or create it from sql/changes.sql");
+            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: GRANT CREATE ON SCHEMA " +
+                             (table.schema.empty() ? "public" : table.schema) + " TO " + dest.user() + "; or create it from sql/changes.sql");
+        else if (error.sqlstate == "3F000")
+            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: CREATE SCHEMA " +
+                             table.schema + ";");
         else throw;
     }
     if (skipped) log::debug("the changes table exists and " + dest.user() + " may not alter it: using it as it is");

@@ -59,4 +59,5 @@ head -1 "$WORK/out"
 start_cluster good --plugin-dir "$PLUGIN_DIR"
 expect_fatal "run: CREATE PUBLICATION nope FOR ALL TABLES;" --source "$(SOURCE_CONN)" --publication nope
 expect_fatal 'could not parse value "a.b.c" for option "include-tables"' --source "$(SOURCE_CONN)" --include-tables a.b.c
+expect_fatal "run: CREATE SCHEMA audit;" --source "$(SOURCE_CONN)" --changes-table audit.changes
 echo "ok"
