@@ -4,6 +4,9 @@ the network on signals.
   SIGUSR1  drop: reset every open connection (RST, as a lost route or a dead NAT entry)
   SIGUSR2  stall on/off: stop forwarding in both directions (bytes wait in the kernel,
            connections stay open; new connections are accepted and stall too)
+  SIGHUP   black hole: the connections open now never forward another byte and are
+           never closed (a middlebox that lost its state and swallows packets); new
+           connections work
 Prints the listening port on stdout, then runs until killed."""
 import signal
 import socket
@@ -30,6 +33,9 @@ def reset(sock):
     sock.close()
 
 
+black_holed = set()
+
+
 def pump(src, dst):
     try:
         while True:
@@ -38,6 +44,8 @@ def pump(src, dst):
             if not data:
                 break
             flowing.wait()
+            if src in black_holed:
+                threading.Event().wait()  # forever: the sockets stay open, nothing passes
             dst.sendall(data)
     except OSError:
         pass
@@ -66,6 +74,12 @@ def on_stall(signum, frame):
         flowing.set()
 
 
+def on_black_hole(signum, frame):
+    with lock:
+        black_holed.update(open_sockets)
+
+
+signal.signal(signal.SIGHUP, on_black_hole)
 signal.signal(signal.SIGUSR1, on_drop)
 signal.signal(signal.SIGUSR2, on_stall)
 server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
