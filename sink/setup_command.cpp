@@ -183,7 +183,10 @@ void Planner::plan_slot() {
 
 void Planner::plan_changes_table() {
     TableName table = parse_table_name(config_.changes_table);
-    if (dest().value("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL") == "t") return;
+    if (!table.schema.empty() && dest().value("SELECT count(*) FROM pg_namespace WHERE nspname = " + sql_literal(table.schema)) == "0")
+        add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + sql_ident(table.schema));
+    else if (dest().value("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL") == "t")
+        return;
     add(false, "create the changes table " + qualified(table) + " and its indexes", changes_table_ddl(table), {}, true);
 }
 
