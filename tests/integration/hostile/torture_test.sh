@@ -4,7 +4,8 @@
 # dots, dashes, reserved words) in a schema needing quotes, a replica-identity index
 # instead of a key, a table without key nor replica identity (counted only), a 100 MB
 # TOASTed value (PGTRAIL_TORTURE_TOAST_MB) inserted, left unchanged and updated; ALTER TABLE
-# (add, drop, rename column, change type) while changes stream; a table dropped while its
+# (add, drop, rename column, change type, VACUUM FULL, CLUSTER, REPLICA IDENTITY FULL) while
+# changes stream; a table dropped while its
 # changes are still in the slot. The sink's peak RSS (VmHWM) is printed.
 source "$(dirname "$0")/../sink/lib.sh"
 source "$(dirname "$0")/../lib/oracle.sh"
@@ -89,11 +90,15 @@ for step in "ALTER TABLE alt ADD COLUMN c int DEFAULT 7" "UPDATE alt SET c = c +
             "ALTER TABLE alt DROP COLUMN a" "INSERT INTO alt (id, b) VALUES (51, 'after drop')" \
             "ALTER TABLE alt RENAME COLUMN b TO \"b renamed\"" "UPDATE alt SET \"b renamed\" = 'r' WHERE id < 10" \
             "ALTER TABLE alt ALTER COLUMN c TYPE text USING 'c=' || c" "UPDATE alt SET c = c || '!' WHERE id > 40" \
-            "DELETE FROM alt WHERE id = 5" "ALTER TABLE alt ALTER COLUMN id TYPE bigint" "INSERT INTO alt (id) VALUES (52)"; do
+            "DELETE FROM alt WHERE id = 5" "ALTER TABLE alt ALTER COLUMN id TYPE bigint" "INSERT INTO alt (id) VALUES (52)" \
+            "VACUUM FULL alt" "UPDATE alt SET c = c || '?' WHERE id < 20" "CLUSTER alt USING alt_pkey" \
+            "UPDATE alt SET id = id" "ALTER TABLE alt REPLICA IDENTITY FULL" "UPDATE alt SET c = c || '+' WHERE id > 45" "DELETE FROM alt WHERE id = 6"; do
     run "$step"
     sleep 0.2
 done
-# Rows the DDL changed without a change (the default, the rewrite) get fresh images.
+# Rows the DDL changed without a change (the default, the rewrite) get fresh images (the
+# UPDATE before REPLICA IDENTITY FULL does the same, so that the full before images that
+# follow can be checked against the replay).
 run "UPDATE alt SET id = id"
 
 # A table dropped while its changes are still in the slot (the sink is stopped meanwhile).
