@@ -65,7 +65,7 @@ main() {
     echo "## Sink memory, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
-    echo "Command: bash bench/memory.sh$([ "$BIG" = 2000000 ] || echo " --big-rows $BIG") (default --xact-buffer-bytes: 64 MB)"
+    echo "Command: bash bench/memory.sh$([ "$BIG" = 2000000 ] || echo " --big-rows $BIG")"
     echo
     echo "| load (fresh sink process each) | changes | seconds to ingest | sink peak RSS |"
     echo "|---|---:|---:|---:|"

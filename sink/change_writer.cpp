@@ -22,17 +22,13 @@ asio::awaitable<void> ChangeWriter::send(std::string_view rows) {
     co_await conn_.put_copy_data(rows);
 }
 
-asio::awaitable<void> ChangeWriter::commit(std::uint64_t commit_lsn, std::string_view commit_time,
-                                           const std::vector<CommitLsnFixup> &fixups) {
+asio::awaitable<void> ChangeWriter::commit(std::uint64_t commit_end_lsn, std::string_view commit_time) {
     co_await ensure_open();
     co_await conn_.put_copy_end();
     char lsn[24];
-    std::string sql;
-    for (const auto &fixup : fixups)
-        sql += "UPDATE " + table_ + " SET commit_lsn = " + std::to_string(fixup.commit_lsn) +
-               " WHERE commit_lsn = " + std::to_string(fixup.provisional) + ";";
-    sql += "SELECT pg_replication_origin_xact_setup(" + sql_literal(std::string_view(lsn, format_lsn(commit_lsn, lsn))) +
-           ", " + sql_literal(commit_time) + "); COMMIT";
+    std::string sql = "SELECT pg_replication_origin_xact_setup(" +
+                      sql_literal(std::string_view(lsn, format_lsn(commit_end_lsn, lsn))) + ", " +
+                      sql_literal(commit_time) + "); COMMIT";
     open_ = false;
     co_await conn_.query(sql);
 }

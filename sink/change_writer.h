@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "change_encoder.h"
 #include "pg_connection.h"
@@ -23,10 +22,9 @@ public:
     asio::awaitable<void> ensure_open();
     /// Sends COPY data.
     asio::awaitable<void> send(std::string_view rows);
-    /// Ends the COPY, fixes provisional commit LSNs, records the origin's progress
-    /// (end LSN and time of the batch's last source commit) and commits.
-    asio::awaitable<void> commit(std::uint64_t commit_lsn, std::string_view commit_time,
-                                 const std::vector<CommitLsnFixup> &fixups);
+    /// Ends the COPY, records the origin's progress (end LSN and time of the batch's last
+    /// source commit) and commits.
+    asio::awaitable<void> commit(std::uint64_t commit_end_lsn, std::string_view commit_time);
 
 private:
     PgConnection &conn_;

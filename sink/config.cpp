@@ -13,6 +13,9 @@ namespace pgtrail {
 
 namespace {
 
+/// Every change of a transaction carries its context: keep COPY rows far from PostgreSQL's 1 GB limit.
+constexpr std::size_t kMaxContextBytesLimit = 64 * 1024 * 1024;
+
 const char *env(const std::string &name) {
     const char *value = std::getenv(name.c_str());
     return value && *value ? value : nullptr;
@@ -81,10 +84,11 @@ void add_run_options(CLI::App &run, RunConfig &c) {
     run.add_option("--changes-table", c.changes_table, "Table the changes go to: [schema.]name")->capture_default_str();
     run.add_option("--context-prefixes", c.context_prefixes, "Logical message prefixes carrying context (comma list)")
         ->delimiter(',')->capture_default_str();
+    run.add_option("--max-context-bytes", c.max_context_bytes,
+                   "Larger context messages are stored truncated to this size as {\"_raw\": ...}")
+        ->capture_default_str()->check(CLI::Range(std::size_t{1}, kMaxContextBytesLimit));
     run.add_option("--batch-size", c.batch_size, "Commit the destination after about this many changes")->capture_default_str()->check(CLI::PositiveNumber);
     run.add_option("--batch-time-ms", c.batch_time_ms, "Commit the destination when the oldest uncommitted change is this old")
-        ->capture_default_str()->check(CLI::PositiveNumber);
-    run.add_option("--xact-buffer-bytes", c.xact_buffer_bytes, "Source transactions larger than this stream with a provisional commit_lsn")
         ->capture_default_str()->check(CLI::PositiveNumber);
     run.add_option("--status-interval", c.status_interval_s, "Seconds between standby status updates at most")->capture_default_str()->check(CLI::Range(1, 3600));
     run.add_option("--stats-interval", c.stats_interval_s, "Seconds between batch statistics in the log")->capture_default_str()->check(CLI::Range(1, 86400));

@@ -33,9 +33,9 @@ struct RunConfig {
     std::string exclude_origins = "pgtrail*";      ///< plugin exclude-origins
     std::string changes_table = "changes";
     std::vector<std::string> context_prefixes{"_bemi"};
+    std::size_t max_context_bytes = 1024 * 1024;   ///< larger contexts are stored truncated as {"_raw": ...}
     std::size_t batch_size = 10000;                ///< changes per destination transaction (soft)
     int batch_time_ms = 200;                       ///< oldest uncommitted change (soft)
-    std::size_t xact_buffer_bytes = 64 * 1024 * 1024;  ///< larger transactions stream under a provisional commit_lsn
     int status_interval_s = 10;                    ///< standby status updates at least this often
     int stats_interval_s = 60;                     ///< batch statistics in the log
     int max_backoff_s = 30;                        ///< reconnect delay cap

@@ -24,7 +24,7 @@ std::string lsn_text(std::uint64_t lsn) {
 
 Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
     : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor),
-      stitcher_(config.context_prefixes) {}
+      stitcher_(config.context_prefixes, config.max_context_bytes) {}
 
 asio::awaitable<void> Session::run() {
     stop_.wake = [this] {
@@ -63,8 +63,12 @@ asio::awaitable<void> Session::connect_and_prepare() {
     TableName table = parse_table_name(config_.changes_table);
     committed_lsn_ = co_await prepare_destination(dest_, config_, table);
     confirmed_lsn_ = received_lsn_ = committed_lsn_;
+    resume_lsn_ = committed_lsn_;
+    PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + qualified(table) +
+                                         " WHERE commit_lsn = " + std::to_string(committed_lsn_));
+    resume_ordinals_ = used && PQntuples(used.get()) == 1 ? std::stoul(PQgetvalue(used.get(), 0, 0)) : 0;
     writer_ = std::make_unique<ChangeWriter>(dest_, table);
-    encoder_ = std::make_unique<ChangeEncoder>(database_, config_.xact_buffer_bytes);
+    encoder_ = std::make_unique<ChangeEncoder>(database_);
     dest_.set_tick_handler([this] { send_status(false); });
     co_await check_publications();
     try {
@@ -182,7 +186,7 @@ void Session::on_begin(const Record &record) {
     skipping_ = record.lsn < committed_lsn_;
     if (skipping_) return;
     stitcher_.begin();
-    encoder_->begin(record);
+    encoder_->begin(record, record.lsn == resume_lsn_ ? resume_ordinals_ : 0);
 }
 
 void Session::on_change(const Record &record) {
@@ -208,7 +212,6 @@ void Session::on_commit(const Record &record) {
     }
     stats_xacts_++;
     if (encoder_->xact_changes() > 0) {
-        encoder_->commit(record);
         batch_xacts_++;
     } else if (batch_xacts_ == 0) {
         confirmed_lsn_ = std::max(confirmed_lsn_, record.lsn);  // nothing to write
@@ -252,16 +255,13 @@ asio::awaitable<void> Session::commit_batch() {
     if (batch_xacts_ == 0) co_return;
     auto batch_begin = Clock::now();
     co_await send_ready();
-    co_await writer_->commit(batch_last_lsn_, batch_last_ts_, encoder_->fixups());
+    co_await writer_->commit(batch_last_lsn_, batch_last_ts_);
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
-    std::size_t streamed = encoder_->fixups().size();
-    encoder_->reset();
     committed_lsn_ = batch_last_lsn_;
     confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
     metrics().on_batch(std::chrono::duration<double>(Clock::now() - batch_begin).count(), confirmed_lsn_, batch_last_ts_);
     log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
-               " transactions up to " + lsn_text(committed_lsn_) +
-               (streamed ? " (" + std::to_string(streamed) + " streamed, commit_lsn fixed)" : ""));
+               " transactions up to " + lsn_text(committed_lsn_));
     stats_batches_++;
     batch_xacts_ = 0;
     batch_changes_ = 0;
@@ -271,8 +271,8 @@ asio::awaitable<void> Session::commit_batch() {
 }
 
 asio::awaitable<void> Session::finish() {
-    // A transaction half streamed into the batch cannot be kept: roll the batch back.
-    if (in_xact_ && encoder_->streaming()) {
+    // Rows of a half-read transaction may already be in the COPY: roll the batch back.
+    if (in_xact_ && !skipping_ && encoder_->xact_changes() > 0) {
         log::info("stopping: rolling back the open batch (a source transaction was half read)");
         dest_.close();
     } else if (batch_xacts_ > 0) {

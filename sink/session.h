@@ -69,6 +69,11 @@ private:
     std::uint64_t committed_lsn_ = 0;   ///< end of the last source commit durably in the destination
     std::uint64_t confirmed_lsn_ = 0;   ///< what we confirm as flushed (>= committed when idle)
     std::uint64_t received_lsn_ = 0;    ///< last source commit end or keepalive position seen
+    /// Rows already in the table under commit_lsn = the origin's position at start (a baseline
+    /// snapshot's, or commit end LSNs written by earlier versions): a transaction whose commit
+    /// record starts there numbers its ordinals after them.
+    std::uint32_t resume_ordinals_ = 0;
+    std::uint64_t resume_lsn_ = 0;
 
     // The source transaction being read.
     bool in_xact_ = false;

@@ -259,10 +259,6 @@ void Planner::plan_destination_role() {
     };
     if (!table_has("INSERT") || !table_has("SELECT"))
         add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + sql_ident(role));
-    // Transactions larger than --xact-buffer-bytes are streamed: one UPDATE then sets their real commit_lsn.
-    if (table_planned || !has("has_column_privilege(" + sql_literal(role) + ", " + sql_literal(name) + ", 'commit_lsn', 'UPDATE')"))
-        add(false, "let " + role + " set commit_lsn of streamed transactions (UPDATE of that column only)",
-            "GRANT UPDATE (commit_lsn) ON " + name + " TO " + sql_ident(role));
     for (const char *function : kOriginFunctions)
         if (!has("has_function_privilege(" + sql_literal(role) + ", " + sql_literal(function) + ", 'EXECUTE')"))
             add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + std::string(function) + " TO " + sql_ident(role));

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS changes (
     created_at      timestamptz NOT NULL DEFAULT now(),  -- when the row was written here
     transaction_id  bigint      NOT NULL,           -- source xid
     position        bigint      NOT NULL,           -- the change's LSN as a number
-    commit_lsn      bigint      NOT NULL,           -- end LSN of the source commit (what the sink confirms)
+    commit_lsn      bigint      NOT NULL,           -- LSN of the source commit record (its start, the B record's lsn); with ordinal, a change's identity
     ordinal         integer     NOT NULL,           -- the change's place in its transaction, from 0
     unchanged       text[],                         -- columns left out of "after": unchanged TOASTed values without REPLICA IDENTITY FULL
     CONSTRAINT changes_commit_lsn_ordinal_key UNIQUE (commit_lsn, ordinal)

@@ -15,9 +15,9 @@ KILLS=${PGTRAIL_CHAOS_KILLS:-20}
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 oracle_install
 oracle_workload_install
-# Small batches and a small transaction buffer: the 200-row transactions stream into the
-# batch under a provisional commit_lsn, so kills land inside streamed transactions too.
-OPTS=("${ORACLE_SINK_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --xact-buffer-bytes 20000 --max-backoff 1)
+# Small batches: rows stream into the open batch as they are read, so kills land inside
+# half-read transactions too.
+OPTS=("${ORACLE_SINK_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --max-backoff 1)
 start_sink "${OPTS[@]}"
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 wait_for "SELECT to_regclass('changes') IS NOT NULL" t

@@ -18,7 +18,7 @@ wait_for_file "$WORK/proxy.port"
 PROXY_PORT=$(cat "$WORK/proxy.port")
 VIA_PROXY="host=127.0.0.1 port=$PROXY_PORT user=postgres dbname=postgres"
 PORT=$PROXY_PORT start_sink "${ORACLE_SINK_OPTS[@]}" --destination "$VIA_PROXY" \
-    --batch-size 2000 --batch-time-ms 100 --xact-buffer-bytes 20000 --max-backoff 1 --status-interval 1
+    --batch-size 2000 --batch-time-ms 100 --max-backoff 1 --status-interval 1
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 
 ORACLE_CHUNK=$((CHANGES / 10 / 20 + 1)) ORACLE_PAUSE=0.5 oracle_workload $((CHANGES / 10)) 0.23 &

@@ -10,7 +10,7 @@ CHANGES=${PGTRAIL_CHAOS_CHANGES:-50000}
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 oracle_install
 oracle_workload_install
-OPTS=("${ORACLE_SINK_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --xact-buffer-bytes 20000 --max-backoff 1)
+OPTS=("${ORACLE_SINK_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --max-backoff 1)
 start_sink "${OPTS[@]}"
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 

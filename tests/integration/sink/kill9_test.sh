@@ -4,9 +4,9 @@
 source "$(dirname "$0")/lib.sh"
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 create_workload
-# Small batches and a small transaction buffer: kills land inside batches, inside COPYs
-# and inside streamed transactions.
-OPTS=(--batch-size 200 --batch-time-ms 50 --xact-buffer-bytes 20000)
+# Small batches: kills land inside batches, inside COPYs and inside half-read transactions
+# (rows go to the COPY as they are read).
+OPTS=(--batch-size 200 --batch-time-ms 50)
 start_sink "${OPTS[@]}"
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 run_workload 100 0.5   # something to commit before the first kill

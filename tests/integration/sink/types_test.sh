@@ -20,7 +20,9 @@ run "CREATE TYPE mood AS ENUM ('sad', 'happy');
      CREATE TABLE \"Weird \"\"Name\"\"\" (\"key col\" text PRIMARY KEY, big text);
      CREATE TABLE jsons (id int PRIMARY KEY, v json);"
 
-start_sink
+# A second slot sees the same B records as the sink, to compare commit_lsn with.
+run "SELECT pg_create_logical_replication_slot('peek', 'pgtrail')"
+start_sink --max-context-bytes 100
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 
 run "BEGIN;
@@ -95,12 +97,23 @@ grep -q "written as" "$WORK/sink.log" || fail "no warning for \\u0000"
 expect_eq "one transaction, two ordinals" \
     "$(q "SELECT count(DISTINCT transaction_id), count(DISTINCT commit_lsn), string_agg(ordinal::text, ',' ORDER BY ordinal) FROM changes WHERE \"table\" = 'kinds' AND operation = 'CREATE'")" "1|1|0,1"
 expect_eq "positions before commit_lsn" "$(q "SELECT bool_and(position < commit_lsn) FROM changes")" t
-expect_eq "commit_lsn is the commit's end (what the origin recorded last)" \
-    "$(q "SELECT max(commit_lsn) = (SELECT pg_replication_origin_progress('pgtrail_pgtrail', true) - '0/0'::pg_lsn) FROM changes")" t
+expect_eq "commit_lsn is the commit's start (the B record's lsn), before its end (what the origin recorded last)" \
+    "$(q "WITH b AS (SELECT (data::jsonb->>'lsn')::pg_lsn - '0/0'::pg_lsn AS lsn FROM pg_logical_slot_peek_changes('peek', NULL, NULL)
+                  WHERE data LIKE '{\"op\":\"B\",%')
+          SELECT count(DISTINCT commit_lsn) > 3, count(*) FILTER (WHERE commit_lsn NOT IN (SELECT lsn FROM b)),
+                 max(commit_lsn) < (SELECT pg_replication_origin_progress('pgtrail_pgtrail', true) - '0/0'::pg_lsn) FROM changes")" "t|0|t"
 expect_eq "timestamps ordered" \
     "$(q "SELECT bool_and(committed_at <= queued_at AND queued_at <= created_at AND created_at - committed_at < interval '1 minute') FROM changes")" t
 expect_eq "database, schema" "$(q "SELECT DISTINCT database || '.' || schema FROM changes")" "postgres.public"
 expect_eq "xid" "$(q "SELECT bool_and(transaction_id > 0) FROM changes")" t
+
+# A context over --max-context-bytes (100 here) is stored truncated to that size.
+run "CREATE TABLE big_context (v text PRIMARY KEY)"
+run "BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{\"pad\": \"' || repeat('x', 200) || '\"}'); INSERT INTO big_context VALUES ('a'); COMMIT"
+caught_up
+expect_eq "context over --max-context-bytes" \
+    "$(q "SELECT context->>'_raw' = '{\"pad\": \"' || repeat('x', 91) FROM changes WHERE \"table\" = 'big_context'")" t
+grep -q "context message larger than 100 bytes" "$WORK/sink.log" || fail "no warning for the oversized context"
 
 stop_sink
 grep -q "created replication slot pgtrail" "$WORK/sink.log" || fail "slot creation not logged"

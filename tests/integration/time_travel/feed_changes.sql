@@ -1,6 +1,6 @@
 -- Test-only stand-in for the sink (`pgtrail run`): reads the pgtrail slot through SQL and writes
 -- `changes` rows with the sink's column semantics (sql/changes.sql, issue 3):
---   commit_lsn   the C record's lsn (commit end) as a number; ordinal: the change's place in its transaction
+--   commit_lsn   the B record's lsn (the commit record's start) as a number; ordinal: the change's place in its transaction
 --   committed_at the B record's ts; transaction_id its xid; position the change's own lsn as a number
 --   primary_key  the single key column's text, or the compact JSON array '[v1,v2]' of a composite key's values
 --   context      the content of the latest transactional `_bemi` message before the change, else {}
@@ -14,6 +14,7 @@ DECLARE
     rec jsonb;
     op text;
     xid bigint;
+    commit_lsn bigint;
     ts timestamptz;
     ctx jsonb;
     pending jsonb[];
@@ -27,6 +28,7 @@ BEGIN
         op := rec ->> 'op';
         IF op = 'B' THEN
             xid := (rec ->> 'xid')::bigint;
+            commit_lsn := ((rec ->> 'lsn')::pg_lsn - '0/0'::pg_lsn)::bigint;
             ts := (rec ->> 'ts')::timestamptz;
             ctx := '{}';
             pending := '{}';
@@ -58,7 +60,7 @@ BEGIN
             SELECT p ->> 'primary_key', nullif(p -> 'before', 'null'), nullif(p -> 'after', 'null'), p -> 'context',
                    current_database(),
                    p ->> 'schema', p ->> 'table', p ->> 'operation', ts, clock_timestamp(), xid,
-                   (p ->> 'position')::bigint, ((rec ->> 'lsn')::pg_lsn - '0/0'::pg_lsn)::bigint,
+                   (p ->> 'position')::bigint, commit_lsn,
                    (n - 1)::integer,
                    CASE WHEN p ? 'unchanged' AND jsonb_typeof(p -> 'unchanged') = 'array'
                         THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'unchanged')) END

@@ -1,4 +1,4 @@
-// COPY rows: commit_lsn filled at commit, streaming with a provisional commit_lsn.
+// COPY rows: final as soon as encoded, commit_lsn from the B record (the commit record's start).
 #include <doctest/doctest.h>
 
 #include <sstream>
@@ -22,17 +22,9 @@ Record begin_record() {
     Record b;
     b.op = 'B';
     b.xid = 744;
-    b.lsn = 1000;
+    b.lsn = 1100;  // the commit record starts after the changes
     b.ts = "2026-11-21T09:26:00.123456+00:00";
     return b;
-}
-
-Record commit_record() {
-    Record c;
-    c.op = 'C';
-    c.xid = 744;
-    c.lsn = 1100;
-    return c;
 }
 
 Record insert_record(std::uint64_t lsn) {
@@ -48,18 +40,16 @@ Record insert_record(std::uint64_t lsn) {
 
 }  // namespace
 
-TEST_CASE("rows wait for the commit, then carry its end LSN") {
-    ChangeEncoder enc("db", 1 << 20);
+TEST_CASE("rows are final at once and carry the commit record's start LSN") {
+    ChangeEncoder enc("db");
     enc.begin(begin_record());
     enc.set_context(R"({"user_id":1})");
     enc.add(insert_record(1010), "2026-11-21 09:26:01.000000+00");
-    CHECK(enc.ready().empty());
-    enc.commit(commit_record());
     auto rows = split(enc.ready(), '\n');
     REQUIRE(rows.size() == 1);
     auto f = split(rows[0], '\t');
     REQUIRE(f.size() == 15);
-    CHECK(f[0] == "00000000000000001100");
+    CHECK(f[0] == "1100");
     CHECK(f[1] == "0");
     CHECK(f[2] == "1010");
     CHECK(f[3] == "744");
@@ -76,11 +66,10 @@ TEST_CASE("rows wait for the commit, then carry its end LSN") {
     CHECK(f[14] == "\\N");
     enc.consume_ready();
     CHECK(enc.ready().empty());
-    CHECK(enc.fixups().empty());
 }
 
 TEST_CASE("ordinals count changes within the transaction; truncate has no key or images") {
-    ChangeEncoder enc("db", 1 << 20);
+    ChangeEncoder enc("db");
     enc.begin(begin_record());
     enc.add(insert_record(1010), "q");
     Record t;
@@ -90,56 +79,56 @@ TEST_CASE("ordinals count changes within the transaction; truncate has no key or
     t.table = "t";
     enc.add(t, "q");
     CHECK(enc.xact_changes() == 2);
-    enc.commit(commit_record());
     auto rows = split(enc.ready(), '\n');
     REQUIRE(rows.size() == 2);
     auto f = split(rows[1], '\t');
+    CHECK(f[0] == "1100");
     CHECK(f[1] == "1");
     CHECK(f[6] == "TRUNCATE");
     CHECK(f[10] == "\\N");
     CHECK(f[12] == "\\N");
 }
 
-TEST_CASE("a transaction over the buffer limit streams with a provisional commit_lsn") {
-    ChangeEncoder enc("db", 200);
+TEST_CASE("a big transaction streams: rows sent mid-transaction keep their commit_lsn and ordinals go on") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    for (std::uint64_t i = 0; i < 1000; i++) {
+        enc.add(insert_record(100 + i), "q");
+        auto rows = split(enc.ready(), '\n');
+        REQUIRE(rows.size() == 1);
+        auto f = split(rows[0], '\t');
+        CHECK(f[0] == "1100");
+        CHECK(f[1] == std::to_string(i));
+        enc.consume_ready();
+    }
+    CHECK(enc.xact_changes() == 1000);
+}
+
+TEST_CASE("the next transaction starts its ordinals over under its own commit_lsn") {
+    ChangeEncoder enc("db");
     enc.begin(begin_record());
     enc.add(insert_record(1010), "q");
-    CHECK(enc.ready().empty());
-    enc.add(insert_record(1011), "q");  // over 200 bytes: streaming starts
-    CHECK(enc.streaming());
+    Record b2 = begin_record();
+    b2.lsn = 2100;
+    b2.xid = 745;
+    enc.begin(b2);
+    CHECK(enc.xact_changes() == 0);
+    enc.add(insert_record(2010), "q");
     auto rows = split(enc.ready(), '\n');
     REQUIRE(rows.size() == 2);
-    CHECK(split(rows[0], '\t')[0] == "-0000000000000001000");
-    enc.consume_ready();
-    enc.add(insert_record(1012), "q");
-    CHECK(split(enc.ready(), '\t')[0] == "-0000000000000001000");
-    enc.consume_ready();
-    enc.commit(commit_record());
-    REQUIRE(enc.fixups().size() == 1);
-    CHECK(enc.fixups()[0].provisional == -1000);
-    CHECK(enc.fixups()[0].commit_lsn == 1100);
-    enc.reset();
-    CHECK(enc.fixups().empty());
+    auto f = split(rows[1], '\t');
+    CHECK(f[0] == "2100");
+    CHECK(f[1] == "0");
+    CHECK(f[3] == "745");
 }
 
-TEST_CASE("rows already final are sent while the next transaction waits") {
-    ChangeEncoder enc("db", 1 << 20);
-    enc.begin(begin_record());
+TEST_CASE("ordinals can start after rows already stored under the same commit_lsn") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record(), 5);
+    CHECK(enc.xact_changes() == 0);
     enc.add(insert_record(1010), "q");
-    enc.commit(commit_record());
-    Record b2 = begin_record();
-    b2.lsn = 2000;
-    enc.begin(b2);
-    enc.add(insert_record(2010), "q");
-    CHECK(split(enc.ready(), '\n').size() == 1);
-    enc.consume_ready();
-    Record c2 = commit_record();
-    c2.lsn = 2100;
-    enc.commit(c2);
-    CHECK(split(enc.ready(), '\t')[0] == "00000000000000002100");
-}
-
-TEST_CASE("fixed-width numbers") {
-    CHECK(fixed_width_number(5) == "00000000000000000005");
-    CHECK(fixed_width_number(-5) == "-0000000000000000005");
+    CHECK(enc.xact_changes() == 1);
+    auto f = split(split(enc.ready(), '\n')[0], '\t');
+    CHECK(f[0] == "1100");
+    CHECK(f[1] == "5");
 }
