@@ -137,6 +137,44 @@ else
     echo "interrupted snapshot: finished before the signal (status $status), not checked"
 fi
 
+# A snapshot killed with -9 leaves its slot without a baseline: the next one refuses and says what to run.
+"$PGTRAIL" snapshot --source "$(SOURCE_CONN)" --slot killed --changes-table killed_changes --include-tables items >"$WORK/killed.log" 2>&1 &
+KILLED_PID=$!
+for _ in $(seq 1 100); do grep -qs "snapshot of" "$WORK/killed.log" && break; sleep 0.05; done
+kill -9 "$KILLED_PID"; wait "$KILLED_PID" 2>/dev/null || true
+if [ "$(q "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'killed'")" = 1 ]; then
+    expect_eq "killed: nothing recorded" "$(q "SELECT count(*) FROM killed_changes")" 0
+    status=0
+    "$PGTRAIL" snapshot --source "$(SOURCE_CONN)" --slot killed --changes-table killed_changes --include-tables items >"$WORK/killed2.log" 2>&1 || status=$?
+    expect_eq "after kill -9: refused" "$status" 1
+    grep -q "SELECT pg_drop_replication_slot('killed')" "$WORK/killed2.log" || { cat "$WORK/killed2.log"; fail "after kill -9: no fix named"; }
+    run "SELECT pg_drop_replication_slot('killed')"
+    "$PGTRAIL" snapshot --source "$(SOURCE_CONN)" --slot killed --changes-table killed_changes --include-tables items >"$WORK/killed3.log" 2>&1 ||
+        { cat "$WORK/killed3.log"; fail "snapshot after dropping the killed one's slot"; }
+    expect_eq "after kill -9 and a new snapshot: the whole table once" \
+        "$(q "SELECT count(*), count(DISTINCT primary_key) FROM killed_changes WHERE operation = 'SNAPSHOT'")" "$(q "SELECT count(*) || '|' || count(*) FROM items")"
+    run "SELECT pg_drop_replication_slot('killed')"
+    echo "killed snapshot: refused, then taken again after dropping the slot"
+else
+    echo "killed snapshot: killed before the slot existed, not checked"
+fi
+
+# A separate destination: the baseline lands there, byte for byte the source's rows.
+SRC_PORT=$PORT
+start_cluster dst
+DST_PORT=$PORT
+PORT=$SRC_PORT; export PGPORT=$SRC_PORT
+"$PGTRAIL" snapshot --source "$(SOURCE_CONN)" --slot remote --include-tables pairs,floaty \
+    --destination "host=127.0.0.1 port=$DST_PORT user=postgres dbname=postgres" >"$WORK/remote.log" 2>&1 || { cat "$WORK/remote.log"; fail "snapshot into another destination"; }
+for t in pairs floaty; do
+    psql -X -At -p "$SRC_PORT" -c "SELECT to_jsonb(x)::text FROM $t x ORDER BY 1" >"$WORK/src_$t.txt"
+    psql -X -At -p "$DST_PORT" -c "SELECT after::text FROM changes WHERE \"table\" = '$t' AND operation = 'SNAPSHOT' ORDER BY 1" >"$WORK/dst_$t.txt"
+    cmp -s "$WORK/src_$t.txt" "$WORK/dst_$t.txt" || fail "destination baseline of $t differs from the source"
+done
+expect_eq "destination origin at the snapshot's point" \
+    "$(psql -X -At -p "$DST_PORT" -c "SELECT pg_replication_origin_progress('pgtrail_remote', true) - '0/0'::pg_lsn = min(commit_lsn) FROM changes")" t
+run "SELECT pg_drop_replication_slot('remote')"
+
 # run --snapshot: the snapshot, then the stream, in one command.
 start_sink --snapshot --slot both --changes-table both_changes --include-tables pairs
 wait_for "SELECT count(*) FROM both_changes WHERE operation = 'SNAPSHOT'" "$(q "SELECT count(*) FROM pairs")" 60
