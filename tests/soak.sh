@@ -5,14 +5,16 @@
 # the destination down 30 s), then once: a 2,000,000-row transaction, a 1 GB transaction,
 # the torture tables, and FUZZ_SECONDS of fuzzing (default 600).
 #   tests/soak.sh [ROUNDS] [BUILD_DIR]          (default 3 rounds, build-rel/)
-#   SOAK_SKIP_HUGE=1 / SOAK_SKIP_FUZZ=1 leave those out.
+#   SOAK_SKIP_HUGE=1 / SOAK_SKIP_FUZZ=1 leave those out. A sanitized sink (a build with
+#   -DPGTRAIL_SANITIZE=ON, target pgtrail): BUILD_DIR=that build, PGTRAIL_PLUGIN_DIR=a
+#   normal build's plugin-build.
 # Prints one line of figures per test; logs in $SOAK_LOG_DIR (default /tmp/pgtrail-soak.*).
 set -euo pipefail
 ROUNDS=${1:-3}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(realpath "${2:-$SRC/build-rel}")
 LOGS=${SOAK_LOG_DIR:-$(mktemp -d /tmp/pgtrail-soak.XXXXXX)}
-export PG_CONFIG=${PG_CONFIG:-pg_config} PGTRAIL_SOURCE_DIR=$SRC PGTRAIL_PLUGIN_DIR=$BUILD/plugin-build PGTRAIL_BINARY_DIR=$BUILD
+export PG_CONFIG=${PG_CONFIG:-pg_config} PGTRAIL_SOURCE_DIR=$SRC PGTRAIL_PLUGIN_DIR=${PGTRAIL_PLUGIN_DIR:-$BUILD/plugin-build} PGTRAIL_BINARY_DIR=$BUILD
 [ -x "$BUILD/sink/pgtrail" ] || { echo "soak: build first (cmake --build $BUILD)" >&2; exit 1; }
 failures=0
 soak() {  # soak NAME SCRIPT [ENV=VALUE...]
