@@ -2,7 +2,7 @@
 # The long run of the chaos and hostile-input tests (docs/RELIABILITY.md), with bigger
 # numbers than CI: ROUNDS rounds of the chaos tests (each round: 200,000 changes with 40
 # SIGKILLs, source restarts and terminations over 100,000 changes, the proxy over 100,000,
-# the destination down 30 s), then once: a 2,000,000-row transaction, a 1 GB transaction,
+# the destination down 30 s, two black holes over 30,000), then once: a 2,000,000-row transaction, a 1 GB transaction,
 # the torture tables, and FUZZ_SECONDS of fuzzing (default 600).
 #   tests/soak.sh [ROUNDS] [BUILD_DIR]          (default 3 rounds, build-rel/)
 #   SOAK_SKIP_HUGE=1 / SOAK_SKIP_FUZZ=1 leave those out. A sanitized sink (a build with
@@ -22,7 +22,7 @@ soak() {  # soak NAME SCRIPT [ENV=VALUE...]
     start=$(date +%s)
     env "$@" bash "$SRC/tests/integration/$script" >"$LOGS/$name.log" 2>&1 || status=$?
     local figures
-    figures=$(grep -E "^(kills by aim|reconnects|restarts|drops|after [0-9]+s down|oracle:|big transaction|[0-9]+ small|100 MB value|FAIL)" "$LOGS/$name.log" | tr '\n' ';' || true)
+    figures=$(grep -E "^(kills by aim|reconnects|restarts|drops|after [0-9]+s down|black hole|oracle:|big transaction|[0-9]+ small|100 MB value|FAIL)" "$LOGS/$name.log" | tr '\n' ';' || true)
     printf '%-28s %-4s %5ss  %s\n' "$name" "$([ $status = 0 ] && echo ok || echo FAIL)" "$(( $(date +%s) - start ))" "$figures"
     [ $status = 0 ] || failures=$((failures + 1))
 }
@@ -31,6 +31,8 @@ for round in $(seq 1 "$ROUNDS"); do
     soak "restart.$round" chaos/restart_test.sh PGTRAIL_CHAOS_CHANGES=100000
     soak "proxy.$round" chaos/proxy_test.sh PGTRAIL_CHAOS_CHANGES=100000
     soak "destination.$round" chaos/destination_test.sh PGTRAIL_CHAOS_CHANGES=50000
+    soak "blackhole.$round" chaos/blackhole_test.sh PGTRAIL_CHAOS_CHANGES=30000
+    soak "blackhole.$round" chaos/blackhole_test.sh PGTRAIL_CHAOS_CHANGES=30000
 done
 if [ -z "${SOAK_SKIP_HUGE:-}" ]; then
     soak huge.2M-rows hostile/huge_xact_test.sh PGTRAIL_HUGE_ROWS=2000000 PGTRAIL_HUGE_WAIT_S=1200
