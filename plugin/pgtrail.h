@@ -89,11 +89,20 @@ void append_json_string(StringInfo out, const char *s, size_t n);
 void append_json_value(StringInfo out, Datum value, const ColumnInfo *col);
 
 // tuple_json.cpp
+/// Where each column's value was written in the output buffer (offsets; len 0: not written).
+struct ValueSpans {
+    int *start;
+    int *len;
+};
+
 /// Appends a row image as a JSON object. With key_only, NULL columns are left out (a
 /// key-only old tuple has NULL in every non-key column). With toast_source, unchanged
 /// TOASTed values are taken from it; those it cannot fill go to unchanged (if not NULL).
+/// With spans, rendering an old image records where each value's JSON went in out, and
+/// rendering the new image (toast_source given) copies unchanged TOASTed values from there.
 void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, bool key_only,
-                       HeapTuple toast_source, StringInfo unchanged);
+                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans);
+ValueSpans *new_value_spans(int natts);
 
 // records.cpp
 void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);

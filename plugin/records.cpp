@@ -67,9 +67,9 @@ void note_filtered(LogicalDecodingContext *ctx, PluginState *state) {
 }
 
 void append_image(StringInfo out, const char *field, const RelInfo *info, HeapTuple tuple, bool key_only,
-                  HeapTuple toast_source, StringInfo unchanged) {
+                  HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans) {
     appendStringInfoString(out, field);
-    append_tuple_json(out, info, tuple, key_only, toast_source, unchanged);
+    append_tuple_json(out, info, tuple, key_only, toast_source, unchanged, spans);
 }
 
 void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation rel,
@@ -86,11 +86,13 @@ void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation
                                                                : 'D';
     OutputPluginPrepareWrite(ctx, true);
     start_change_record(out, op, change->lsn, info);
-    if (oldtuple) append_image(out, ",\"before\":", info, oldtuple, old_key_only, nullptr, nullptr);
+    // A full old row next to a new one: the new row's unchanged TOASTed values repeat old ones.
+    ValueSpans *spans = oldtuple && newtuple && !old_key_only ? new_value_spans(info->desc->natts) : nullptr;
+    if (oldtuple) append_image(out, ",\"before\":", info, oldtuple, old_key_only, nullptr, nullptr, spans);
     if (newtuple) {
         StringInfoData unchanged;
         initStringInfo(&unchanged);
-        append_image(out, ",\"after\":", info, newtuple, false, old_key_only ? nullptr : oldtuple, &unchanged);
+        append_image(out, ",\"after\":", info, newtuple, false, old_key_only ? nullptr : oldtuple, &unchanged, spans);
         if (unchanged.len > 0) appendStringInfo(out, ",\"unchanged\":[%s]", unchanged.data);
     }
     appendStringInfoChar(out, '}');

@@ -24,8 +24,23 @@ void append_unchanged_name(StringInfo unchanged, const ColumnInfo *col) {
 
 }  // namespace
 
+// Copies a value rendered earlier in the same buffer (offsets: the buffer may move as it grows).
+void append_earlier_value(StringInfo out, int start, int len) {
+    enlargeStringInfo(out, len);
+    memcpy(out->data + out->len, out->data + start, len);
+    out->len += len;
+    out->data[out->len] = '\0';
+}
+
+ValueSpans *new_value_spans(int natts) {
+    auto *spans = static_cast<ValueSpans *>(palloc(sizeof(ValueSpans)));
+    spans->start = static_cast<int *>(palloc0(sizeof(int) * (natts > 0 ? natts : 1)));
+    spans->len = static_cast<int *>(palloc0(sizeof(int) * (natts > 0 ? natts : 1)));
+    return spans;
+}
+
 void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, bool key_only,
-                       HeapTuple toast_source, StringInfo unchanged) {
+                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans) {
     TupleDesc desc = info->desc;
     Datum *values, *old_values = nullptr;
     bool *nulls, *old_nulls = nullptr;
@@ -39,7 +54,15 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         if (col->dropped || (key_only && nulls[i])) continue;
         Datum value = values[i];
         if (!nulls[i] && is_unchanged_toast(attr, value)) {
-            // Fill from the old row when it carries the value (REPLICA IDENTITY FULL).
+            // Fill from the old row when it carries the value (REPLICA IDENTITY FULL): copy its
+            // rendering from the before image when that was just written, else render it again.
+            if (toast_source && spans && spans->len[i] > 0) {
+                if (!first) appendStringInfoCharMacro(out, ',');
+                first = false;
+                appendBinaryStringInfo(out, col->key, col->key_len);
+                append_earlier_value(out, spans->start[i], spans->len[i]);
+                continue;
+            }
             if (toast_source && !old_values) deform(toast_source, desc, &old_values, &old_nulls);
             bool old_usable = old_values && !old_nulls[i] &&
                               !VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_values[i]));
@@ -52,10 +75,16 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         if (!first) appendStringInfoCharMacro(out, ',');
         first = false;
         appendBinaryStringInfo(out, col->key, col->key_len);
-        if (nulls[i])
+        if (nulls[i]) {
             appendStringInfoString(out, "null");
-        else
-            append_json_value(out, value, col);
+            continue;
+        }
+        int start = out->len;
+        append_json_value(out, value, col);
+        if (spans && !toast_source) {  // rendering a before image: remember where each value went
+            spans->start[i] = start;
+            spans->len[i] = out->len - start;
+        }
     }
     appendStringInfoCharMacro(out, '}');
 }
