@@ -177,7 +177,7 @@ bool Snapshot::prepare_source() {
     }
     if (slot_exists)
         throw FatalError("replication slot " + config_.slot + " exists but nothing has been recorded from it yet (an interrupted pgtrail snapshot, "
-                         "or a slot created without one), so a baseline can no longer be taken at its starting point; drop it with: SELECT pg_drop_replication_slot(" +
+                         "or a slot created by pgtrail setup or run: use pgtrail setup --no-slot before a snapshot), so a baseline can no longer be taken at its starting point; drop it with: SELECT pg_drop_replication_slot(" +
                          slot + "); then run pgtrail snapshot again (or pgtrail run without --snapshot to track without a baseline)");
     if (!origin_progress_.empty())
         throw FatalError("replication origin " + config_.origin_name() + " in the destination has progress " + origin_progress_ +
