@@ -100,7 +100,7 @@ int history_command(const RunConfig &config, const HistoryOptions &options) {
             current = row[0];
             changes++;
             std::cout << c.dim << row[1] << c.reset << "  " << c.bold << c.operation(row[2]) << pad(row[2], 8) << c.reset
-                      << "  transaction " << row[3];
+                      << (row[2] == "SNAPSHOT" ? "  baseline (initial snapshot)" : "  transaction " + row[3]);
             if (row[4] != "{}") std::cout << "  " << c.cyan << row[4] << c.reset;
             std::cout << "\n";
         }

@@ -23,7 +23,7 @@ XID=$(q "SELECT DISTINCT transaction_id FROM changes WHERE context->>'request_id
 "$PGTRAIL" history --source "$CONN" orders 1 >"$WORK/history.txt" 2>"$WORK/history.err" || { cat "$WORK/history.err"; fail "history"; }
 cat "$WORK/history.txt"
 grep -q $'\033' "$WORK/history.txt" && fail "history: colours in piped output"
-grep -Eq "^[0-9-]+ [0-9:.+]+ +SNAPSHOT +transaction 0$" "$WORK/history.txt" || fail "history: no SNAPSHOT line"
+grep -Eq "^[0-9-]+ [0-9:.+]+ +SNAPSHOT +baseline \(initial snapshot\)$" "$WORK/history.txt" || fail "history: no SNAPSHOT line"
 grep -Eq "UPDATE +transaction $XID +\{\"user_id\": 7, \"request_id\": \"abc\"\}" "$WORK/history.txt" || fail "history: no UPDATE line with context"
 grep -q '    status  "new" → "paid"' "$WORK/history.txt" || fail "history: no status diff"
 grep -q '    amount  10 → 99' "$WORK/history.txt" || fail "history: no amount diff"
