@@ -81,11 +81,14 @@ main() {
     stop_sink
 
     log "COPY: the sink's rows into an empty changes table"
-    q -c "COPY (SELECT * FROM changes WHERE \"table\" = 'bench_standard' ORDER BY commit_lsn, ordinal) TO '$WORK/changes.copy'"
+    # The columns the sink's COPY sends (sink/change_encoder.h: kCopyColumns), so the
+    # destination does the same work: id and created_at come from their defaults in both.
+    local columns='commit_lsn, ordinal, position, transaction_id, committed_at, queued_at, operation, database, schema, "table", primary_key, before, after, context, unchanged'
+    q -c "COPY (SELECT $columns FROM changes WHERE \"table\" = 'bench_standard' ORDER BY commit_lsn, ordinal) TO '$WORK/changes.copy'"
     q -c "CREATE TABLE changes_copy (LIKE changes INCLUDING ALL)"
     q -c "CHECKPOINT"
     local copy_seconds
-    copy_seconds=$(q -c "SELECT bench_time(\$\$COPY changes_copy FROM '$WORK/changes.copy'\$\$)")
+    copy_seconds=$(q -c "SELECT bench_time(\$\$COPY changes_copy ($columns) FROM '$WORK/changes.copy'\$\$)")
     [ "$(q -c "SELECT count(*) FROM changes_copy")" = "$changes" ] || die "COPY loaded the wrong number of rows"
 
     log "pg_recvlogical + wal2json v2 into a file, up to $end_lsn"
