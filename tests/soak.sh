@@ -35,7 +35,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 if [ -z "${SOAK_SKIP_HUGE:-}" ]; then
     soak huge.2M-rows hostile/huge_xact_test.sh PGTRAIL_HUGE_ROWS=2000000 PGTRAIL_HUGE_WAIT_S=1200
-    soak huge.1GB hostile/huge_xact_test.sh PGTRAIL_HUGE_ROWS=100000 PGTRAIL_HUGE_WIDTH=10240 PGTRAIL_HUGE_WAIT_S=3600 PGTRAIL_HUGE_RSS_MB=1024
+    soak huge.1GB hostile/huge_xact_test.sh PGTRAIL_HUGE_ROWS=100000 PGTRAIL_HUGE_WIDTH=10240 PGTRAIL_HUGE_WAIT_S=3600
     soak torture hostile/torture_test.sh
 fi
 if [ -z "${SOAK_SKIP_FUZZ:-}" ]; then
