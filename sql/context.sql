@@ -11,11 +11,15 @@
 CREATE SCHEMA IF NOT EXISTS pgtrail;
 
 -- The context of the current statement: its /*Bemi ... Bemi*/ comment, else set_context()'s.
+-- The packages append the comment at the end of the statement, so the LAST one is taken: a
+-- look-alike inside a string value earlier in the statement cannot override the real one.
 CREATE OR REPLACE FUNCTION pgtrail.current_context() RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(split_part(split_part(current_query(), '/*Bemi ', 2), ' Bemi*/', 1), ''),
+    SELECT coalesce(nullif(CASE WHEN strpos(q, '/*Bemi ') > 0
+                                THEN split_part(split_part(q, '/*Bemi ', -1), ' Bemi*/', 1) END, ''),
                     nullif(current_setting('pgtrail.context', true), ''),
                     '')
+    FROM (SELECT current_query() AS q) statement
 $$;
 COMMENT ON FUNCTION pgtrail.current_context() IS
     'Context of the running statement: its /*Bemi ... Bemi*/ comment, else the transaction''s pgtrail.set_context(), else empty';

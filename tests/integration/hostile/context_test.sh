@@ -51,7 +51,7 @@ expect_eq "huge number stored"       "$(ctx 8 "context IS NOT NULL")" t
 expect_eq "array kept raw"           "$(ctx 9 "context")" '{"_raw": "[1,2]"}'
 expect_eq "outside a transaction: ignored" "$(ctx 10 "context")" '{}'
 expect_eq "spoofed by a value (limitation)" "$(ctx 11 "context->>'user'")" mallory
-expect_eq "spoofed despite a real comment (limitation)" "$(ctx 12 "context->>'user'")" mallory
+expect_eq "a real comment wins over a look-alike in a value (the last comment counts)" "$(ctx 12 "context->>'user'")" alice
 echo "contexts: $(q "SELECT string_agg(primary_key || '=' || left(context::text, 40), ' | ' ORDER BY primary_key::int) FROM changes WHERE \"table\" = 'ctx'")"
 echo "warnings logged: $(grep -c ' warn ' "$WORK/sink.log" || true)"
 stop_sink
