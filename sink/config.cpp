@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
+#include <libpq-fe.h>
 
 #include "log.h"
 #include "schema.h"
@@ -69,6 +70,24 @@ std::string ConnParams::describe() const {
         out += key + "=" + value;
     }
     return out;
+}
+
+bool ConnParams::has(const std::string &keyword) const {
+    for (const auto &[key, value] : params) {
+        if (key == keyword) return true;
+        if (key != "dbname" || (value.find('=') == std::string::npos && value.find("://") == std::string::npos)) continue;
+        // A connection string or URI in dbname: look inside it.
+        char *error = nullptr;
+        PQconninfoOption *options = PQconninfoParse(value.c_str(), &error);
+        if (error) PQfreemem(error);
+        if (!options) continue;
+        bool found = false;
+        for (PQconninfoOption *o = options; o->keyword; ++o)
+            if (o->val && keyword == o->keyword) found = true;
+        PQconninfoFree(options);
+        if (found) return true;
+    }
+    return false;
 }
 
 void add_run_options(CLI::App &run, RunConfig &c) {

@@ -20,6 +20,8 @@ struct ConnParams {
     std::vector<std::pair<std::string, std::string>> params;
     /// host:port/dbname for logs (never the password).
     std::string describe() const;
+    /// True when a keyword is set, also inside a connection string or URI given as dbname.
+    bool has(const std::string &keyword) const;
 };
 
 struct RunConfig {

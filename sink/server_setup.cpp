@@ -132,13 +132,57 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
     co_return info;
 }
 
-asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const RunConfig &config, TableName &table) {
+namespace {
+
+// The backend holding our origin, when session setup said "... is already active for PID N".
+int origin_holder_pid(const PgError &error) {
+    std::string message = error.what();
+    auto at = message.find("for PID ");
+    return at == std::string::npos ? 0 : std::atoi(message.c_str() + at + 8);
+}
+
+// A writer whose connection vanished without a FIN/RST (a black-holed network) keeps its
+// backend, and with it the origin, until the server's TCP keepalive gives up. When the slot has
+// no walsender, no sink is running: that backend is a dead sink's writer, safe to end.
+asio::awaitable<bool> end_stale_origin_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid) {
+    PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot));
+    if (value_of(active, 0, 0) != "f") co_return false;
+    PgResult ended = co_await dest.query(
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
+        " AND application_name = " + sql_literal(writer_application_name(config)));
+    if (value_of(ended, 0, 0) != "t") co_return false;
+    log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held replication origin " +
+              config.origin_name() + " (its connection was lost without being closed)");
+    co_return true;
+}
+
+}  // namespace
+
+std::string writer_application_name(const RunConfig &config) {
+    return "pgtrail writer " + config.slot;
+}
+
+asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                   TableName &table) {
     co_await ensure_changes_table(dest, table);
     co_await ensure_time_travel_functions(dest);
     std::string origin = sql_literal(config.origin_name());
     co_await ensure_origin(dest, config.origin_name());
     try {
-        co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+        int holder = 0;  // co_await is not allowed inside a catch block: note the holder, act after it
+        try {
+            co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+        } catch (const PgError &busy) {
+            holder = busy.sqlstate == "55006" ? origin_holder_pid(busy) : 0;  // object_in_use
+            if (holder == 0) throw;
+        }
+        if (holder != 0) {
+            if (!co_await end_stale_origin_holder(repl, dest, config, holder))
+                throw PgError("replication origin " + config.origin_name() + " is in use by backend " + std::to_string(holder) +
+                                  " (another pgtrail run of slot " + config.slot + "?)",
+                              "55006");
+            co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+        }
     } catch (const PgError &error) {
         if (error.sqlstate == "42501")
             throw FatalError(std::string("cannot use replication origin ") + config.origin_name() + ": " + error.what() +
@@ -146,6 +190,9 @@ asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const Run
                              dest.user() + ";");
         throw;
     }
+    // The server side of the writer notices a vanished sink within about a minute, too.
+    co_await dest.query("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
+                        "SET tcp_user_timeout = 60000");
     // Confirmed positions must be durable: never let synchronous_commit = off lose them.
     co_await dest.query("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
     PgResult progress = co_await dest.query("SELECT pg_replication_origin_progress(" + origin + ", true)");

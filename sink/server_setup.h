@@ -36,6 +36,11 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
 
 /// On the destination: the changes table (created when missing), the replication origin
 /// (created when missing) set up for this session. Returns the origin's progress (0: none).
-asio::awaitable<std::uint64_t> prepare_destination(PgConnection &dest, const RunConfig &config, TableName &table);
+/// Creates what the destination lacks, takes the origin (ending a dead writer's backend that
+/// still holds it when the slot has no walsender) and returns the origin's progress.
+asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                   TableName &table);
+/// application_name of the writer connection (how a stale writer is recognised).
+std::string writer_application_name(const RunConfig &config);
 
 }  // namespace pgtrail

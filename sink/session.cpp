@@ -14,6 +14,9 @@ namespace {
 
 constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
 constexpr std::chrono::milliseconds kIdleWait{1000};
+// libpq settings for the writer unless the destination's connection string sets them.
+const std::pair<const char *, const char *> kWriterTcpDefaults[] = {
+    {"keepalives_idle", "30"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
 
 std::string lsn_text(std::uint64_t lsn) {
     char buf[24];
@@ -56,12 +59,17 @@ asio::awaitable<void> Session::connect_and_prepare() {
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
     try {
-        co_await dest_.connect(config_.destination, std::vector<std::pair<std::string, std::string>>());
+        // Named, so a later run can recognise this writer's backend if the connection is lost
+        // unclosed; TCP keepalives and a user timeout notice a destination gone silent.
+        std::vector<std::pair<std::string, std::string>> writer{{"application_name", writer_application_name(config_)}};
+        for (const auto &[key, value] : kWriterTcpDefaults)
+            if (!config_.destination.has(key)) writer.emplace_back(key, value);
+        co_await dest_.connect(config_.destination, writer);
     } catch (const PgError &error) {
         explain_connect_error(error, dest_, config_.destination, false);
     }
     TableName table = parse_table_name(config_.changes_table);
-    committed_lsn_ = co_await prepare_destination(dest_, config_, table);
+    committed_lsn_ = co_await prepare_destination(source_.connection(), dest_, config_, table);
     confirmed_lsn_ = received_lsn_ = committed_lsn_;
     resume_lsn_ = committed_lsn_;
     PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + qualified(table) +

@@ -40,7 +40,7 @@ WORKLOAD_PID=$!
 writer_in() {  # writer_in SQL-CONDITION: true once the sink's writer backend matches
     local got
     for _ in $(seq 1 400); do
-        got=$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgtrail' AND backend_type = 'client backend' AND $1" 2>/dev/null || echo 0)
+        got=$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgtrail writer pgtrail' AND backend_type = 'client backend' AND $1" 2>/dev/null || echo 0)
         [ "$got" -gt 0 ] && return 0
         sleep 0.02
     done

@@ -38,7 +38,7 @@ for event in fast walsender immediate writer fast walsender immediate writer; do
             terminate walsender "backend_type = 'walsender' AND application_name = 'pgtrail'"
             terminations=$((terminations + 1)) ;;
         writer)
-            terminate writer "backend_type = 'client backend' AND application_name = 'pgtrail'"
+            terminate writer "backend_type = 'client backend' AND application_name = 'pgtrail writer pgtrail'"
             terminations=$((terminations + 1)) ;;
     esac
 done

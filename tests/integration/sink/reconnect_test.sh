@@ -13,7 +13,7 @@ sleep 1
 expect_eq "walsender terminated" "$(q "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'pgtrail'")" t
 sleep 1.5
 expect_eq "writer terminated" \
-    "$(q "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgtrail' AND backend_type = 'client backend'")" t
+    "$(q "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgtrail writer pgtrail' AND backend_type = 'client backend'")" t
 wait "$WORKLOAD_PID" || { cat "$WORK/workload.log"; fail "workload failed"; }
 run_workload 20 0.75   # a write after the writer's termination, in case the workload had ended
 caught_up
