@@ -51,7 +51,12 @@ int main(int argc, char **argv) {
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
     keygen->add_option("--comment", key_comment, "Comment at the end of the public key line")->capture_default_str();
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &error) {
+        // --help and --version exit 0; a bad command line exits 2, as docs/SINK.md says.
+        return app.exit(error) == 0 ? 0 : 2;
+    }
     if (keygen->parsed()) return pgtrail::ssh_keygen_command(key_file, key_comment);
     for (CLI::App *command : {run, check, setup, teardown, snapshot, history, revert}) {
         if (!command->parsed()) continue;

@@ -6,9 +6,11 @@ source "$(dirname "$0")/lib.sh"
 
 "$PGTRAIL" --help | grep -q "run" || fail "pgtrail --help does not list run"
 "$PGTRAIL" run --help | grep -q -- "--changes-table" || fail "pgtrail run --help"
-for bad in "--log-format xml" "--slot Bad-Name" "--changes-table a;b" "--batch-size 0"; do
+for bad in "--log-format xml" "--slot Bad-Name" "--changes-table a;b" "--batch-size 0" "--no-such-option"; do
+    status=0
     # shellcheck disable=SC2086
-    if "$PGTRAIL" run $bad >"$WORK/out" 2>&1; then fail "accepted $bad"; fi
+    "$PGTRAIL" run $bad >"$WORK/out" 2>&1 || status=$?
+    expect_eq "exit status for $bad" "$status" 2
 done
 
 # expect_fatal PATTERN [options]: the sink exits 1 within 30 s and logs PATTERN
