@@ -90,10 +90,6 @@ static void pgtrail_startup(LogicalDecodingContext *ctx, OutputPluginOptions *op
     startup(ctx, opt, is_init);
 }
 
-static void pgtrail_shutdown(LogicalDecodingContext *ctx) {
-    // Everything lives in ctx->context; its reset callbacks free the C++ options.
-}
-
 static void pgtrail_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
     in_change_context(ctx, [&](PluginState *) { write_begin(ctx, txn); });
 }
@@ -131,7 +127,7 @@ void _PG_output_plugin_init(OutputPluginCallbacks *cb) {
     cb->commit_cb = pgtrail_commit;
     cb->message_cb = pgtrail_message;
     cb->filter_by_origin_cb = pgtrail_filter_by_origin;
-    cb->shutdown_cb = pgtrail_shutdown;
+    // No shutdown callback: everything lives in ctx->context, whose reset callback frees the C++ options.
 }
 
 }  // extern "C"

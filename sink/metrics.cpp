@@ -42,6 +42,12 @@ void sample(std::string &out, const std::string &name, double value) {
     out += buf;
 }
 
+// A metric with one unlabelled sample: its HELP/TYPE header and the value.
+void single(std::string &out, const char *name, const char *type, const char *help, double value) {
+    metric(out, name, type, help);
+    sample(out, name, value);
+}
+
 }  // namespace
 
 Metrics &metrics() {
@@ -132,8 +138,7 @@ std::string Metrics::render() const {
     metric(out, "pgtrail_changes_written_total", "counter", "Changes committed into the changes table, by operation.");
     for (std::size_t i = 0; i < changes.size(); i++)
         sample(out, std::string("pgtrail_changes_written_total{operation=\"") + kOperations[i] + "\"}", static_cast<double>(changes[i]));
-    metric(out, "pgtrail_batches_total", "counter", "Destination transactions committed.");
-    sample(out, "pgtrail_batches_total", static_cast<double>(batches));
+    single(out, "pgtrail_batches_total", "counter", "Destination transactions committed.", static_cast<double>(batches));
     metric(out, "pgtrail_batch_duration_seconds", "histogram", "Time to write and commit a batch.");
     for (std::size_t i = 0; i < kBatchBuckets.size(); i++) {
         char le[32];
@@ -143,41 +148,26 @@ std::string Metrics::render() const {
     sample(out, "pgtrail_batch_duration_seconds_bucket{le=\"+Inf\"}", static_cast<double>(batches));
     sample(out, "pgtrail_batch_duration_seconds_sum", batch_seconds_sum);
     sample(out, "pgtrail_batch_duration_seconds_count", static_cast<double>(batches));
-    metric(out, "pgtrail_received_bytes_total", "counter", "Replication protocol bytes received from the source.");
-    sample(out, "pgtrail_received_bytes_total", static_cast<double>(received_bytes));
-    metric(out, "pgtrail_confirmed_lsn", "gauge", "LSN confirmed to the source as flushed (as a number).");
-    sample(out, "pgtrail_confirmed_lsn", static_cast<double>(confirmed_lsn));
-    metric(out, "pgtrail_server_wal_end_lsn", "gauge", "Latest WAL end reported by the walsender (as a number).");
-    sample(out, "pgtrail_server_wal_end_lsn", static_cast<double>(server_wal_end));
-    metric(out, "pgtrail_lag_seconds", "gauge", "Source commit to destination commit delay of the last batch; 0 when caught up.");
-    sample(out, "pgtrail_lag_seconds", lag_seconds);
-    metric(out, "pgtrail_last_commit_timestamp_seconds", "gauge", "Source commit time of the last transaction written (Unix time).");
-    sample(out, "pgtrail_last_commit_timestamp_seconds", last_commit_unix);
-    metric(out, "pgtrail_connected", "gauge", "1 while streaming.");
-    sample(out, "pgtrail_connected", connected ? 1 : 0);
-    metric(out, "pgtrail_reconnects_total", "counter", "Sessions that failed and were restarted.");
-    sample(out, "pgtrail_reconnects_total", static_cast<double>(reconnects));
-    metric(out, "pgtrail_errors_total", "counter", "Errors (failed sessions and failed monitor queries).");
-    sample(out, "pgtrail_errors_total", static_cast<double>(errors + monitor_errors));
-    metric(out, "pgtrail_heartbeats_total", "counter", "Heartbeat messages emitted on the source.");
-    sample(out, "pgtrail_heartbeats_total", static_cast<double>(heartbeats));
+    single(out, "pgtrail_received_bytes_total", "counter", "Replication protocol bytes received from the source.", static_cast<double>(received_bytes));
+    single(out, "pgtrail_confirmed_lsn", "gauge", "LSN confirmed to the source as flushed (as a number).", static_cast<double>(confirmed_lsn));
+    single(out, "pgtrail_server_wal_end_lsn", "gauge", "Latest WAL end reported by the walsender (as a number).", static_cast<double>(server_wal_end));
+    single(out, "pgtrail_lag_seconds", "gauge", "Source commit to destination commit delay of the last batch; 0 when caught up.", lag_seconds);
+    single(out, "pgtrail_last_commit_timestamp_seconds", "gauge", "Source commit time of the last transaction written (Unix time).", last_commit_unix);
+    single(out, "pgtrail_connected", "gauge", "1 while streaming.", connected ? 1 : 0);
+    single(out, "pgtrail_reconnects_total", "counter", "Sessions that failed and were restarted.", static_cast<double>(reconnects));
+    single(out, "pgtrail_errors_total", "counter", "Errors (failed sessions and failed monitor queries).", static_cast<double>(errors + monitor_errors));
+    single(out, "pgtrail_heartbeats_total", "counter", "Heartbeat messages emitted on the source.", static_cast<double>(heartbeats));
     if (slot_known) {
-        metric(out, "pgtrail_source_wal_lsn", "gauge", "The source's current WAL position (as a number).");
-        sample(out, "pgtrail_source_wal_lsn", static_cast<double>(source_wal_lsn));
-        metric(out, "pgtrail_lag_bytes", "gauge", "Source WAL not yet confirmed by the slot (bytes).");
-        sample(out, "pgtrail_lag_bytes", static_cast<double>(lag_bytes));
-        metric(out, "pgtrail_slot_retained_wal_bytes", "gauge", "WAL the slot keeps on the source (bytes).");
-        sample(out, "pgtrail_slot_retained_wal_bytes", static_cast<double>(retained_bytes));
-        metric(out, "pgtrail_slot_safe_wal_bytes", "gauge", "WAL that can still be written before the slot is lost (-1: unlimited).");
-        sample(out, "pgtrail_slot_safe_wal_bytes", static_cast<double>(safe_wal_bytes));
-        metric(out, "pgtrail_slot_retained_wal_warning", "gauge", "1 when retained WAL passed --retained-wal-warn.");
-        sample(out, "pgtrail_slot_retained_wal_warning", retained_warning ? 1 : 0);
+        single(out, "pgtrail_source_wal_lsn", "gauge", "The source's current WAL position (as a number).", static_cast<double>(source_wal_lsn));
+        single(out, "pgtrail_lag_bytes", "gauge", "Source WAL not yet confirmed by the slot (bytes).", static_cast<double>(lag_bytes));
+        single(out, "pgtrail_slot_retained_wal_bytes", "gauge", "WAL the slot keeps on the source (bytes).", static_cast<double>(retained_bytes));
+        single(out, "pgtrail_slot_safe_wal_bytes", "gauge", "WAL that can still be written before the slot is lost (-1: unlimited).", static_cast<double>(safe_wal_bytes));
+        single(out, "pgtrail_slot_retained_wal_warning", "gauge", "1 when retained WAL passed --retained-wal-warn.", retained_warning ? 1 : 0);
         metric(out, "pgtrail_slot_wal_status", "gauge", "The slot's wal_status (1 for the current one).");
         for (const char *status : {"reserved", "extended", "unreserved", "lost"})
             sample(out, std::string("pgtrail_slot_wal_status{status=\"") + status + "\"}", wal_status == status ? 1 : 0);
     }
-    metric(out, "pgtrail_up", "gauge", "1 when /healthz would answer 200.");
-    sample(out, "pgtrail_up", unhealthy_reason().empty() ? 1 : 0);
+    single(out, "pgtrail_up", "gauge", "1 when /healthz would answer 200.", unhealthy_reason().empty() ? 1 : 0);
     return out;
 }
 
