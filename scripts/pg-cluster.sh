@@ -17,7 +17,18 @@ RUN_AS=${PGTRAIL_CLUSTER_USER:-postgres}
 die() { echo "pg-cluster: $*" >&2; exit 1; }
 
 as_user() {
-    if [ "$(id -u)" = 0 ]; then runuser -u "$RUN_AS" -- "$@"; else "$@"; fi
+    # From /: the caller's directory may be closed to the server's user.
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u "$RUN_AS" -- "$@"); else "$@"; fi
+}
+
+# The server loads the plugin from a copy inside the cluster's directory: the build directory
+# (e.g. a clone under a mode-700 mktemp dir) may be closed to the server's user.
+copy_plugins() {
+    local from=$1 to=$2
+    mkdir -p "$to"
+    compgen -G "$from/*.so" >/dev/null || die "no .so file in $from (build the plugin first)"
+    cp "$from"/*.so "$to"/
+    chmod 755 "$to"; chmod 644 "$to"/*.so
 }
 
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -80,6 +91,7 @@ start_cluster() {
     if [ "$(id -u)" = 0 ] && ! runuser -u "$RUN_AS" -- test -w "$dir"; then
         die "user $RUN_AS cannot write to $dir: every parent directory must be searchable by it (chmod 755)"
     fi
+    if [ -n "$plugin_dir" ]; then copy_plugins "$plugin_dir" "$dir/lib"; plugin_dir=$dir/lib; fi
     as_user "$BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     local port
