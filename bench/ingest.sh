@@ -89,7 +89,7 @@ main() {
     stop_sink
 
     log "COPY: the sink's rows into an empty changes table"
-    # The columns the sink's COPY sends (sink/change_encoder.h: kCopyColumns), so the
+    # The columns the sink's COPY sends (sink/stream/change_encoder.h: kCopyColumns), so the
     # destination does the same work: id and created_at come from their defaults in both.
     local columns='commit_lsn, ordinal, position, transaction_id, committed_at, queued_at, operation, database, schema, "table", primary_key, before, after, context, unchanged'
     q -c "COPY (SELECT $columns FROM changes WHERE \"table\" = 'bench_standard' ORDER BY commit_lsn, ordinal) TO '$WORK/changes.copy'"

@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
-#include "schema.h"
+#include "schema/schema.h"
 
 namespace pgtrail {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "ops_options.h"
+#include "ops/ops_options.h"
 
 namespace CLI {
 class App;

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "copy_text.h"
+#include "pg/copy_text.h"
 
 namespace pgtrail::log {
 

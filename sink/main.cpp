@@ -3,13 +3,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "check_command.h"
+#include "ops/check_command.h"
 #include "config.h"
-#include "history_command.h"
-#include "run_command.h"
-#include "setup_command.h"
-#include "snapshot_command.h"
-#include "ssh_tunnel.h"
+#include "history/history_command.h"
+#include "stream/run_command.h"
+#include "ops/setup_command.h"
+#include "history/snapshot_command.h"
+#include "ops/ssh_tunnel.h"
 #include "version.h"
 
 int main(int argc, char **argv) {

@@ -13,10 +13,10 @@
 
 #include <simdjson.h>
 
-#include "change_encoder.h"
-#include "primary_key.h"
-#include "record_parser.h"
-#include "stitcher.h"
+#include "stream/change_encoder.h"
+#include "stream/primary_key.h"
+#include "decode/record_parser.h"
+#include "stream/stitcher.h"
 
 namespace {
 

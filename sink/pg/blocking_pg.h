@@ -1,0 +1,42 @@
+// A plain blocking libpq connection for the one-shot commands (check, setup, teardown):
+// they run a few statements in order and exit, so no event loop is needed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config.h"
+#include "pg/pg_connection.h"
+
+namespace pgtrail {
+
+class BlockingPg {
+public:
+    /// Connects (connect_timeout 10 s unless given); throws PgError when it cannot.
+    BlockingPg(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra = {});
+
+    /// Runs one or more statements; returns the last result. Throws PgError on failure.
+    PgResult exec(std::string_view sql);
+    /// The first column of the first row ("" when none or NULL).
+    std::string value(std::string_view sql);
+    /// Every row's columns as text (NULL as "").
+    std::vector<std::vector<std::string>> rows(std::string_view sql);
+
+    PGconn *get() const { return conn_.get(); }
+    std::string user() const;
+    /// "host:port/dbname as user" of the live connection.
+    std::string describe() const;
+
+private:
+    std::unique_ptr<PGconn, ConnDeleter> conn_;
+};
+
+/// Value of a result cell ("" when absent or NULL).
+std::string cell(const PgResult &result, int row, int column);
+
+/// Quotes an identifier for SQL ("name", quotes doubled).
+std::string sql_ident(std::string_view name);
+
+}  // namespace pgtrail

@@ -1,0 +1,38 @@
+// The source side: a replication=database connection streaming the slot with
+// START_REPLICATION, yielding CopyData messages and sending standby status updates.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pg/pg_connection.h"
+
+namespace pgtrail {
+
+class ReplicationStream {
+public:
+    enum class Next { message, would_block, ended };
+
+    explicit ReplicationStream(asio::any_io_executor executor) : conn_(executor) {}
+
+    /// Starts streaming the slot from lsn with the plugin options ("name" 'value', ...).
+    asio::awaitable<void> start(const std::string &slot, std::uint64_t lsn, const std::string &options);
+    /// The next CopyData message already received, if any; the view lives until the next call.
+    Next next(std::string_view &message);
+    /// Sends a standby status update at once (best effort: the socket is not waited on).
+    void send_status(std::uint64_t write, std::uint64_t flush, bool reply_requested = false);
+    /// Why the stream ended (after Next::ended).
+    std::string end_reason();
+
+    PgConnection &connection() { return conn_; }
+
+private:
+    PgConnection conn_;
+    CopyBuffer buffer_;
+};
+
+/// Quotes a value as a SQL string literal ('...', quotes doubled).
+std::string sql_literal(std::string_view value);
+
+}  // namespace pgtrail

@@ -1,0 +1,77 @@
+// COPY rows for the changes table.
+#include "stream/change_encoder.h"
+
+#include "pg/copy_text.h"
+#include "stream/primary_key.h"
+
+namespace pgtrail {
+
+namespace {
+
+constexpr std::string_view kNull = "\\N";
+
+/// An image, or NULL when absent; returns how many \u0000 escapes were replaced.
+std::size_t append_image(std::string &out, std::string_view json) {
+    if (json.empty()) {
+        out.append(kNull);
+        return 0;
+    }
+    return append_copy_escaped_json(out, json);
+}
+
+}  // namespace
+
+std::string_view operation_name(char op) {
+    switch (op) {
+    case 'I': return "CREATE";
+    case 'U': return "UPDATE";
+    case 'D': return "DELETE";
+    case 'T': return "TRUNCATE";
+    default: return "";
+    }
+}
+
+ChangeEncoder::ChangeEncoder(std::string_view database) { append_copy_escaped(database_, database); }
+
+void ChangeEncoder::begin(const Record &begin, std::uint32_t first_ordinal) {
+    commit_lsn_ = std::to_string(begin.lsn);
+    xid_ = std::to_string(begin.xid);
+    committed_at_.clear();
+    append_copy_escaped(committed_at_, begin.ts);
+    context_ = "{}";
+    first_ordinal_ = ordinal_ = first_ordinal;
+}
+
+void ChangeEncoder::set_context(std::string_view context) {
+    context_.clear();
+    append_copy_escaped(context_, context);
+}
+
+void ChangeEncoder::add(const Record &change, std::string_view queued_at) {
+    out_.append(commit_lsn_).push_back('\t');
+    out_.append(std::to_string(ordinal_++)).push_back('\t');
+    out_.append(std::to_string(change.lsn)).push_back('\t');
+    out_.append(xid_).push_back('\t');
+    out_.append(committed_at_).push_back('\t');
+    out_.append(queued_at).push_back('\t');
+    out_.append(operation_name(change.op)).push_back('\t');
+    out_.append(database_).push_back('\t');
+    append_copy_escaped(out_, change.schema);
+    out_.push_back('\t');
+    append_copy_escaped(out_, change.table);
+    out_.push_back('\t');
+    auto key = change.op == 'T' ? std::nullopt : render_primary_key(key_values_of(change));
+    if (key) append_copy_escaped(out_, *key);
+    else out_.append(kNull);
+    out_.push_back('\t');
+    nul_escapes_ += append_image(out_, change.before);
+    out_.push_back('\t');
+    nul_escapes_ += append_image(out_, change.after);
+    out_.push_back('\t');
+    out_.append(context_).push_back('\t');
+    if (change.unchanged.empty()) out_.append(kNull);
+    else append_copy_text_array(out_, change.unchanged);
+    out_.push_back('\n');
+}
+
+}  // namespace pgtrail

@@ -1,0 +1,19 @@
+// The changes table's primary_key column, rendered from a record's key values. Pure C++.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decode/record_parser.h"
+
+namespace pgtrail {
+
+/// Single key: the value's text (strings unquoted, numbers as written). Composite key:
+/// a JSON array of the values. No key or no values (TRUNCATE, no key columns): nullopt.
+std::optional<std::string> render_primary_key(const std::vector<KeyValue> &values);
+
+/// The key values a change is identified by: the new row's, else the old row's.
+const std::vector<KeyValue> &key_values_of(const Record &record);
+
+}  // namespace pgtrail

@@ -1,0 +1,208 @@
+// Start-up checks and creations.
+#include "stream/server_setup.h"
+
+#include "json_escape.h"
+#include "log.h"
+#include "pg/replication_stream.h"
+#include "schema/sql_install.h"
+
+namespace pgtrail {
+
+namespace {
+
+bool contains(const std::string &text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+std::string value_of(const PgResult &result, int row, int column) {
+    if (!result || PQntuples(result.get()) <= row || PQgetisnull(result.get(), row, column)) return "";
+    return PQgetvalue(result.get(), row, column);
+}
+
+/// Slot creation or start failed: say why in one sentence, with the fix.
+[[noreturn]] void explain_plugin_error(const PgError &error) {
+    if (contains(error.what(), "may not be used as an output plugin"))
+        throw FatalError("the server does not allow pgtrail as an output plugin; run: ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail; SELECT pg_reload_conf();");
+    if (contains(error.what(), "could not access file") || error.sqlstate == "58P01")
+        throw FatalError("the pgtrail output plugin is not installed on the source server (" + std::string(error.what()) + "); install it with: make -f Makefile.pgxs install");
+    if (contains(error.what(), "wal_level"))
+        throw FatalError("logical decoding needs wal_level = logical; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
+    if (error.sqlstate == "42501")
+        throw FatalError(std::string("permission denied on the source: ") + error.what() + "; run: ALTER ROLE <user> REPLICATION;");
+    throw error;
+}
+
+asio::awaitable<void> check_wal_level(PgConnection &repl) {
+    PgResult result = co_await repl.query("SHOW wal_level");
+    std::string level = value_of(result, 0, 0);
+    if (level != "logical")
+        throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
+}
+
+/// Creates the slot when missing; checks that an existing one decodes with pgtrail.
+asio::awaitable<void> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
+    PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
+                                         sql_literal(config.slot));
+    if (PQntuples(found.get()) == 0) {
+        try {
+            co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL pgtrail");
+        } catch (const PgError &error) {
+            if (error.sqlstate == "42710") co_return;  // created meanwhile
+            explain_plugin_error(error);
+        }
+        log::info("created replication slot " + config.slot + " (plugin pgtrail) in database " + database);
+        co_return;
+    }
+    std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
+    if (type != "logical" || plugin != "pgtrail")
+        throw FatalError("replication slot " + config.slot + " exists but is a " + type + " slot for plugin \"" + plugin +
+                         "\"; drop it (SELECT pg_drop_replication_slot('" + config.slot + "');) or choose another --slot");
+    if (slot_db != database)
+        throw FatalError("replication slot " + config.slot + " belongs to database " + slot_db + ", not " + database +
+                         "; choose another --slot");
+}
+
+asio::awaitable<bool> table_exists(PgConnection &dest, const TableName &table) {
+    PgResult r = co_await dest.query("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL");
+    co_return value_of(r, 0, 0) == "t";
+}
+
+/// Creates the table and indexes when missing; fills in the schema it lives in.
+asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table) {
+    bool existed = co_await table_exists(dest, table);
+    bool skipped = false;
+    try {
+        co_await dest.query(changes_table_ddl(table));
+    } catch (const PgError &error) {
+        // A least-privilege role (pgtrail setup --destination-role) may only insert into an existing table.
+        if (error.sqlstate == "42501" && existed) skipped = true;
+        else if (error.sqlstate == "42501")
+            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: GRANT CREATE ON SCHEMA " +
+                             (table.schema.empty() ? "public" : table.schema) + " TO " + dest.user() + "; or create it from sql/changes.sql");
+        else if (error.sqlstate == "3F000")
+            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: CREATE SCHEMA " +
+                             table.schema + ";");
+        else throw;
+    }
+    if (skipped) log::debug("the changes table exists and " + dest.user() + " may not alter it: using it as it is");
+    PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
+                                     sql_literal(qualified(table)) + ")");
+    table.schema = value_of(r, 0, 0);
+    if (!existed) log::info("created table " + qualified(table) + " and its indexes");
+}
+
+asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origin) {
+    PgResult r = co_await dest.query("SELECT pg_replication_origin_oid(" + sql_literal(origin) + ") IS NULL");
+    if (value_of(r, 0, 0) != "t") co_return;
+    try {
+        co_await dest.query("SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
+    } catch (const PgError &error) {
+        if (error.sqlstate == "42501")
+            throw FatalError("cannot create replication origin " + origin + ": " + error.what() +
+                             "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
+                             dest.user() + ";");
+        if (error.sqlstate != "23505") throw;  // created meanwhile
+    }
+    log::info("created replication origin " + origin);
+}
+
+}  // namespace
+
+void explain_connect_error(const PgError &error, const PgConnection &conn, const ConnParams &params, bool replication) {
+    std::string message = error.what();
+    std::string where = params.describe().empty() ? "" : " (" + params.describe() + ")";
+    if (replication && contains(message, "replication role"))
+        throw FatalError("the source user " + conn.user() + " may not start replication" + where + "; run: ALTER ROLE " +
+                         conn.user() + " REPLICATION;");
+    if (contains(message, "password authentication failed") || contains(message, "no password supplied") ||
+        contains(message, "pg_hba.conf"))
+        throw FatalError("cannot log in" + where + ": " + message);
+    if (contains(message, "does not exist") && (contains(message, "database") || contains(message, "role")))
+        throw FatalError("cannot connect" + where + ": " + message);
+    throw error;
+}
+
+asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config) {
+    PgResult identity = co_await repl.query("IDENTIFY_SYSTEM");
+    SourceInfo info;
+    info.database = value_of(identity, 0, 3);
+    std::string xlogpos = value_of(identity, 0, 2);
+    parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
+    if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
+    co_await check_wal_level(repl);
+    co_await ensure_slot(repl, config, info.database);
+    co_return info;
+}
+
+namespace {
+
+// The backend holding our origin, when session setup said "... is already active for PID N".
+int origin_holder_pid(const PgError &error) {
+    std::string message = error.what();
+    auto at = message.find("for PID ");
+    return at == std::string::npos ? 0 : std::atoi(message.c_str() + at + 8);
+}
+
+// A writer whose connection vanished without a FIN/RST (a black-holed network) keeps its
+// backend, and with it the origin, until the server's TCP keepalive gives up. When the slot has
+// no walsender, no sink is running: that backend is a dead sink's writer, safe to end.
+asio::awaitable<bool> end_stale_origin_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid) {
+    PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot));
+    if (value_of(active, 0, 0) != "f") co_return false;
+    PgResult ended = co_await dest.query(
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
+        " AND application_name = " + sql_literal(writer_application_name(config)));
+    if (value_of(ended, 0, 0) != "t") co_return false;
+    log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held replication origin " +
+              config.origin_name() + " (its connection was lost without being closed)");
+    co_return true;
+}
+
+}  // namespace
+
+std::string writer_application_name(const RunConfig &config) {
+    return "pgtrail writer " + config.slot;
+}
+
+asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                   TableName &table) {
+    co_await ensure_changes_table(dest, table);
+    co_await ensure_time_travel_functions(dest);
+    std::string origin = sql_literal(config.origin_name());
+    co_await ensure_origin(dest, config.origin_name());
+    try {
+        int holder = 0;  // co_await is not allowed inside a catch block: note the holder, act after it
+        try {
+            co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+        } catch (const PgError &busy) {
+            holder = busy.sqlstate == "55006" ? origin_holder_pid(busy) : 0;  // object_in_use
+            if (holder == 0) throw;
+        }
+        if (holder != 0) {
+            if (!co_await end_stale_origin_holder(repl, dest, config, holder))
+                throw PgError("replication origin " + config.origin_name() + " is in use by backend " + std::to_string(holder) +
+                                  " (another pgtrail run of slot " + config.slot + "?)",
+                              "55006");
+            co_await dest.query("SELECT pg_replication_origin_session_setup(" + origin + ")");
+        }
+    } catch (const PgError &error) {
+        if (error.sqlstate == "42501")
+            throw FatalError(std::string("cannot use replication origin ") + config.origin_name() + ": " + error.what() +
+                             "; run as a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_session_setup(text), pg_replication_origin_xact_setup(pg_lsn, timestamptz), pg_replication_origin_progress(text, boolean) TO " +
+                             dest.user() + ";");
+        throw;
+    }
+    // The server side of the writer notices a vanished sink within about a minute, too.
+    co_await dest.query("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
+                        "SET tcp_user_timeout = 60000");
+    // Confirmed positions must be durable: never let synchronous_commit = off lose them.
+    co_await dest.query("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
+    PgResult progress = co_await dest.query("SELECT pg_replication_origin_progress(" + origin + ", true)");
+    std::string text = value_of(progress, 0, 0);
+    std::uint64_t lsn = 0;
+    if (!text.empty()) parse_lsn(text.data(), text.size(), &lsn);
+    co_return lsn;
+}
+
+/// START_REPLICATION is where an existing slot first loads the plugin.
+[[noreturn]] void explain_start_error(const PgError &error) { explain_plugin_error(error); }
+
+}  // namespace pgtrail

@@ -1,0 +1,46 @@
+// What `pgtrail run` checks and creates on start: logical decoding is possible, the
+// slot, the changes table and the replication origin. Configuration problems become
+// FatalError: one sentence and the SQL that fixes it.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "config.h"
+#include "pg/pg_connection.h"
+#include "schema/schema.h"
+
+namespace pgtrail {
+
+/// A problem retrying cannot fix: pgtrail exits non-zero with this message.
+struct FatalError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct SourceInfo {
+    std::string database;      ///< the source database's name
+    std::uint64_t wal_position = 0;
+};
+
+/// Turns a connection failure into a FatalError when retrying cannot help (privilege,
+/// authentication, missing database); otherwise rethrows it as is.
+[[noreturn]] void explain_connect_error(const PgError &error, const PgConnection &conn, const ConnParams &params,
+                                       bool replication);
+
+/// START_REPLICATION failed: a FatalError when the plugin cannot load, else rethrown.
+[[noreturn]] void explain_start_error(const PgError &error);
+
+/// On the replication connection: IDENTIFY_SYSTEM, wal_level, the slot (created when missing).
+asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config);
+
+/// On the destination: the changes table (created when missing), the replication origin
+/// (created when missing) set up for this session. Returns the origin's progress (0: none).
+/// Creates what the destination lacks, takes the origin (ending a dead writer's backend that
+/// still holds it when the slot has no walsender) and returns the origin's progress.
+asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                   TableName &table);
+/// application_name of the writer connection (how a stale writer is recognised).
+std::string writer_application_name(const RunConfig &config);
+
+}  // namespace pgtrail

@@ -1,0 +1,328 @@
+// The streaming loop: source records -> COPY rows -> batches committed with the origin.
+#include "stream/session.h"
+
+#include "pg/copy_text.h"
+#include "json_escape.h"
+#include "log.h"
+#include "ops/metrics.h"
+#include "stream/server_setup.h"
+#include "pg/wire.h"
+
+namespace pgtrail {
+
+namespace {
+
+constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
+constexpr std::chrono::milliseconds kIdleWait{1000};
+// libpq settings for the writer unless the destination's connection string sets them.
+const std::pair<const char *, const char *> kWriterTcpDefaults[] = {
+    {"keepalives_idle", "30"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
+
+std::string lsn_text(std::uint64_t lsn) {
+    char buf[24];
+    return std::string(buf, format_lsn(lsn, buf));
+}
+
+}  // namespace
+
+Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
+    : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor),
+      stitcher_(config.context_prefixes, config.max_context_bytes) {}
+
+asio::awaitable<void> Session::run() {
+    stop_.wake = [this] {
+        source_.connection().cancel();
+        dest_.cancel();
+    };
+    try {
+        // A stop while connecting or preparing (slot creation waits for running transactions) gives up at once.
+        source_.connection().set_interrupt(&stop_.requested);
+        dest_.set_interrupt(&stop_.requested);
+        co_await connect_and_prepare();
+        source_.connection().set_interrupt(nullptr);
+        dest_.set_interrupt(nullptr);
+        co_await stream();
+    } catch (...) {
+        stop_.wake = nullptr;
+        throw;
+    }
+    stop_.wake = nullptr;
+}
+
+asio::awaitable<void> Session::connect_and_prepare() {
+    try {
+        std::vector<std::pair<std::string, std::string>> replication{{"replication", "database"}};
+        co_await source_.connection().connect(config_.source, replication);
+    } catch (const PgError &error) {
+        explain_connect_error(error, source_.connection(), config_.source, true);
+    }
+    SourceInfo info = co_await prepare_source(source_.connection(), config_);
+    database_ = info.database;
+    try {
+        // Named, so a later run can recognise this writer's backend if the connection is lost
+        // unclosed; TCP keepalives and a user timeout notice a destination gone silent.
+        std::vector<std::pair<std::string, std::string>> writer{{"application_name", writer_application_name(config_)}};
+        for (const auto &[key, value] : kWriterTcpDefaults)
+            if (!config_.destination.has(key)) writer.emplace_back(key, value);
+        co_await dest_.connect(config_.destination, writer);
+    } catch (const PgError &error) {
+        explain_connect_error(error, dest_, config_.destination, false);
+    }
+    TableName table = parse_table_name(config_.changes_table);
+    committed_lsn_ = co_await prepare_destination(source_.connection(), dest_, config_, table);
+    confirmed_lsn_ = received_lsn_ = committed_lsn_;
+    resume_lsn_ = committed_lsn_;
+    PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + qualified(table) +
+                                         " WHERE commit_lsn = " + std::to_string(committed_lsn_));
+    resume_ordinals_ = used && PQntuples(used.get()) == 1 ? std::stoul(PQgetvalue(used.get(), 0, 0)) : 0;
+    writer_ = std::make_unique<ChangeWriter>(dest_, table);
+    encoder_ = std::make_unique<ChangeEncoder>(database_);
+    dest_.set_tick_handler([this] { send_status(false); });
+    co_await check_publications();
+    try {
+        co_await source_.start(config_.slot, committed_lsn_, plugin_options(table.schema + "." + table.table));
+    } catch (const PgError &error) {
+        // The plugin refuses an option value: retrying cannot help.
+        if (error.sqlstate == "22023") throw FatalError(error.what());
+        explain_start_error(error);
+    }
+    last_receive_ = Clock::now();
+    log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
+              " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
+    metrics().on_connected();
+}
+
+asio::awaitable<void> Session::check_publications() {
+    if (config_.publication.empty()) co_return;
+    PgResult missing = co_await source_.connection().query(
+        "SELECT string_agg(name, ', ') FROM (SELECT btrim(unnest(string_to_array(" + sql_literal(config_.publication) +
+        ", ','))) AS name) n WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = n.name)");
+    if (!missing || PQgetisnull(missing.get(), 0, 0)) co_return;
+    std::string names = PQgetvalue(missing.get(), 0, 0);
+    throw FatalError("publication " + names + " does not exist in database " + database_ + "; run: CREATE PUBLICATION " +
+                     names + " FOR ALL TABLES; (or FOR TABLE ...)");
+}
+
+std::string Session::plugin_options(const std::string &changes_table) const {
+    // The changes table is only ours to skip when it lives in the source (else it is the user's table).
+    std::string exclude = config_.destination_is_source ? changes_table : "";
+    if (!config_.exclude_tables.empty()) exclude += (exclude.empty() ? "" : ",") + config_.exclude_tables;
+    std::string options;
+    if (!exclude.empty()) options += "\"exclude-tables\" " + sql_literal(exclude);
+    auto add = [&options](const char *name, const std::string &value) {
+        if (value.empty()) return;
+        options += (options.empty() ? "\"" : ", \"") + std::string(name) + "\" " + sql_literal(value);
+    };
+    add("exclude-origins", config_.exclude_origins);
+    std::string messages;
+    for (const auto &prefix : config_.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
+    add("messages", messages);
+    add("publications", config_.publication);
+    add("include-tables", config_.include_tables);
+    return options;
+}
+
+asio::awaitable<void> Session::stream() {
+    for (;;) {
+        co_await drain();
+        if (stop_.requested) break;
+        // Nothing more to read now: commit what is complete rather than wait (latency).
+        if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
+        send_status(false);
+        log_stats(false);
+        check_source_alive();
+        if (stop_.requested) break;
+        co_await source_.connection().wait_readable(kIdleWait);
+        source_.connection().consume_input();
+    }
+    co_await finish();
+}
+
+asio::awaitable<void> Session::drain() {
+    for (;;) {
+        if (stop_.requested) co_return;
+        std::string_view message;
+        auto next = source_.next(message);
+        if (next == ReplicationStream::Next::would_block) co_return;
+        if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
+        last_receive_ = Clock::now();
+        pinged_ = false;
+        metrics().received_bytes += message.size();
+        handle_message(message);
+        send_status(need_reply_);
+        if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
+        if (!in_xact_ && batch_xacts_ > 0 && batch_due()) co_await commit_batch();
+    }
+}
+
+void Session::handle_message(std::string_view message) {
+    if (auto data = parse_xlogdata(message)) {
+        try {
+            handle_record(parser_.parse(data->payload));
+        } catch (const RecordError &error) {
+            throw FatalError(std::string(error.what()) + " at " + lsn_text(data->data_start) + ": " +
+                             std::string(data->payload.substr(0, 200)));
+        }
+    } else if (auto keepalive = parse_keepalive(message)) {
+        on_keepalive(keepalive->wal_end, keepalive->reply_requested);
+    }
+}
+
+void Session::handle_record(const Record &record) {
+    switch (record.op) {
+    case 'B': on_begin(record); break;
+    case 'C': on_commit(record); break;
+    case 'I':
+    case 'U':
+    case 'D':
+    case 'T': on_change(record); break;
+    case 'M':
+        if (!in_xact_ || skipping_ || !record.transactional) break;
+        if (auto warning = stitcher_.on_message(true, record.prefix, record.content))
+            log::warn(*warning + " (source transaction " + std::to_string(xid_) + " at " + lsn_text(record.lsn) + ")");
+        if (stitcher_.is_context_prefix(record.prefix)) encoder_->set_context(stitcher_.current());
+        break;
+    default: break;
+    }
+}
+
+void Session::on_begin(const Record &record) {
+    if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(record.lsn));
+    in_xact_ = true;
+    xid_ = record.xid;
+    // B carries the commit record's start: before the origin's position means its end is not beyond it.
+    skipping_ = record.lsn < committed_lsn_;
+    if (skipping_) return;
+    stitcher_.begin();
+    encoder_->begin(record, record.lsn == resume_lsn_ ? resume_ordinals_ : 0);
+}
+
+void Session::on_change(const Record &record) {
+    if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(record.lsn));
+    if (skipping_) return;
+    if (batch_changes_ == 0) batch_started_ = Clock::now();
+    std::size_t nul_escapes = encoder_->nul_escapes();
+    encoder_->add(record, format_utc_timestamp(now_unix_micros()));
+    if (encoder_->nul_escapes() != nul_escapes)
+        log::warn("a json value in " + std::string(record.schema) + "." + std::string(record.table) + " at " +
+                  lsn_text(record.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
+    batch_changes_++;
+    stats_changes_++;
+    metrics().on_change(record.op);
+}
+
+void Session::on_commit(const Record &record) {
+    in_xact_ = false;
+    received_lsn_ = std::max(received_lsn_, record.lsn);
+    if (skipping_) {
+        skipping_ = false;
+        return;
+    }
+    stats_xacts_++;
+    if (encoder_->xact_changes() > 0) {
+        batch_xacts_++;
+    } else if (batch_xacts_ == 0) {
+        confirmed_lsn_ = std::max(confirmed_lsn_, record.lsn);  // nothing to write
+        return;
+    }
+    batch_last_lsn_ = record.lsn;
+    batch_last_ts_.assign(record.ts);
+}
+
+void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
+    received_lsn_ = std::max(received_lsn_, wal_end);
+    metrics().server_wal_end = std::max(metrics().server_wal_end, wal_end);
+    if (reply_requested) need_reply_ = true;
+    if (in_xact_ || batch_xacts_ > 0 || writer_->open()) return;
+    metrics().on_caught_up(wal_end);
+    // Nothing in flight: everything up to the server's position is done (as the apply worker does).
+    if (wal_end > confirmed_lsn_) {
+        confirmed_lsn_ = wal_end;
+        need_reply_ = true;
+    }
+    if (!caught_up_logged_) {
+        caught_up_logged_ = true;
+        log::info("caught up at " + lsn_text(std::max(wal_end, confirmed_lsn_)));
+    }
+}
+
+bool Session::batch_due() const {
+    return batch_changes_ >= config_.batch_size ||
+           Clock::now() - batch_started_ >= std::chrono::milliseconds(config_.batch_time_ms);
+}
+
+asio::awaitable<void> Session::send_ready() {
+    std::string_view rows = encoder_->ready();
+    if (rows.empty()) co_return;
+    co_await writer_->send(rows);
+    encoder_->consume_ready();
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+}
+
+asio::awaitable<void> Session::commit_batch() {
+    if (batch_xacts_ == 0) co_return;
+    auto batch_begin = Clock::now();
+    co_await send_ready();
+    co_await writer_->commit(batch_last_lsn_, batch_last_ts_);
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+    committed_lsn_ = batch_last_lsn_;
+    confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
+    metrics().on_batch(std::chrono::duration<double>(Clock::now() - batch_begin).count(), confirmed_lsn_, batch_last_ts_);
+    log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
+               " transactions up to " + lsn_text(committed_lsn_));
+    stats_batches_++;
+    batch_xacts_ = 0;
+    batch_changes_ = 0;
+    made_progress_ = true;
+    send_status(true);
+    log_stats(false);
+}
+
+asio::awaitable<void> Session::finish() {
+    // Rows of a half-read transaction may already be in the COPY: roll the batch back.
+    if (in_xact_ && !skipping_ && encoder_->xact_changes() > 0) {
+        log::info("stopping: rolling back the open batch (a source transaction was half read)");
+        dest_.close();
+    } else if (batch_xacts_ > 0) {
+        log::info("stopping: committing the open batch");
+        co_await commit_batch();
+    }
+    send_status(true);
+    co_await source_.connection().flush();
+    log_stats(true);
+    log::info("stopped; confirmed " + lsn_text(confirmed_lsn_));
+}
+
+void Session::send_status(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
+    source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
+    metrics().on_confirmed(confirmed_lsn_);
+    last_status_ = now;
+    need_reply_ = false;
+}
+
+void Session::check_source_alive() {
+    auto silent = Clock::now() - last_receive_;
+    auto timeout = std::chrono::seconds(config_.receive_timeout_s);
+    if (silent >= timeout) throw PgError("no message from the source for " + std::to_string(config_.receive_timeout_s) + " s", "");
+    if (silent >= timeout / 2 && !pinged_) {
+        // As the walreceiver does: ask for a keepalive, which a live walsender sends at once.
+        source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_, true);
+        pinged_ = true;
+    }
+}
+
+void Session::log_stats(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_stats_ < std::chrono::seconds(config_.stats_interval_s)) return;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last_stats_).count();
+    if (stats_changes_ > 0 || force)
+        log::info("wrote " + std::to_string(stats_changes_) + " changes of " + std::to_string(stats_xacts_) +
+                  " transactions in " + std::to_string(stats_batches_) + " batches in the last " + std::to_string(seconds) +
+                  "s; confirmed " + lsn_text(confirmed_lsn_));
+    stats_changes_ = stats_xacts_ = stats_batches_ = 0;
+    last_stats_ = now;
+}
+
+}  // namespace pgtrail

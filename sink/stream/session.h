@@ -1,0 +1,101 @@
+// One connected session: streams the slot into the changes table until stopped or
+// until a connection fails (the caller reconnects and a new session resumes from the origin).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "stream/change_encoder.h"
+#include "stream/change_writer.h"
+#include "config.h"
+#include "decode/record_parser.h"
+#include "pg/replication_stream.h"
+#include "stream/stitcher.h"
+
+namespace pgtrail {
+
+/// Shared between the signal handler and the session.
+struct StopState {
+    bool requested = false;
+    std::function<void()> wake;  ///< interrupts the session's wait
+};
+
+class Session {
+public:
+    Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop);
+
+    /// Connects, prepares both sides and streams. Returns when stopped; throws on failure.
+    asio::awaitable<void> run();
+    /// True once a batch committed (the reconnect backoff starts over).
+    bool made_progress() const { return made_progress_; }
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    asio::awaitable<void> connect_and_prepare();
+    /// --publication names that do not exist in the source are a FatalError (the plugin would fail later).
+    asio::awaitable<void> check_publications();
+    asio::awaitable<void> stream();
+    asio::awaitable<void> drain();
+    void handle_message(std::string_view message);
+    void handle_record(const Record &record);
+    void on_begin(const Record &record);
+    void on_change(const Record &record);
+    void on_commit(const Record &record);
+    void on_keepalive(std::uint64_t wal_end, bool reply_requested);
+    bool batch_due() const;
+    asio::awaitable<void> send_ready();
+    asio::awaitable<void> commit_batch();
+    asio::awaitable<void> finish();
+    void send_status(bool force);
+    void check_source_alive();
+    void log_stats(bool force);
+    std::string plugin_options(const std::string &changes_table) const;
+
+    asio::any_io_executor executor_;
+    const RunConfig &config_;
+    StopState &stop_;
+    ReplicationStream source_;
+    PgConnection dest_;
+    std::unique_ptr<ChangeWriter> writer_;
+    std::unique_ptr<ChangeEncoder> encoder_;
+    RecordParser parser_;
+    ContextStitcher stitcher_;
+    std::string database_;
+
+    // Positions (LSNs).
+    std::uint64_t committed_lsn_ = 0;   ///< end of the last source commit durably in the destination
+    std::uint64_t confirmed_lsn_ = 0;   ///< what we confirm as flushed (>= committed when idle)
+    std::uint64_t received_lsn_ = 0;    ///< last source commit end or keepalive position seen
+    /// Rows already in the table under commit_lsn = the origin's position at start (a baseline
+    /// snapshot's, or commit end LSNs written by earlier versions): a transaction whose commit
+    /// record starts there numbers its ordinals after them.
+    std::uint32_t resume_ordinals_ = 0;
+    std::uint64_t resume_lsn_ = 0;
+
+    // The source transaction being read.
+    bool in_xact_ = false;
+    std::uint32_t xid_ = 0;
+    bool skipping_ = false;             ///< already in the destination: its end LSN is not beyond the origin
+
+    // The open batch.
+    std::uint64_t batch_xacts_ = 0;     ///< source transactions with rows in it
+    std::uint64_t batch_changes_ = 0;
+    std::uint64_t batch_last_lsn_ = 0;
+    std::string batch_last_ts_;
+    Clock::time_point batch_started_;
+    bool need_reply_ = false;
+
+    // Bookkeeping.
+    Clock::time_point last_status_ = Clock::now();
+    Clock::time_point last_receive_ = Clock::now();  ///< last message from the source (or end of a destination wait)
+    bool pinged_ = false;                            ///< asked the source for a keepalive since last_receive_
+    Clock::time_point last_stats_ = Clock::now();
+    std::uint64_t stats_changes_ = 0, stats_xacts_ = 0, stats_batches_ = 0;
+    bool caught_up_logged_ = false;
+    bool made_progress_ = false;
+};
+
+}  // namespace pgtrail

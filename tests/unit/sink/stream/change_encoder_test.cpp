@@ -1,0 +1,134 @@
+// COPY rows: final as soon as encoded, commit_lsn from the B record (the commit record's start).
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <vector>
+
+#include "stream/change_encoder.h"
+
+using namespace pgtrail;
+
+namespace {
+
+std::vector<std::string> split(std::string_view text, char sep) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in{std::string(text)};
+    while (std::getline(in, part, sep)) parts.push_back(part);
+    return parts;
+}
+
+Record begin_record() {
+    Record b;
+    b.op = 'B';
+    b.xid = 744;
+    b.lsn = 1100;  // the commit record starts after the changes
+    b.ts = "2026-11-21T09:26:00.123456+00:00";
+    return b;
+}
+
+Record insert_record(std::uint64_t lsn) {
+    Record r;
+    r.op = 'I';
+    r.lsn = lsn;
+    r.schema = "public";
+    r.table = "t";
+    r.after = R"({"id":1,"s":"a\\b"})";
+    r.after_key = {KeyValue{"1", "1", false, false}};
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("rows are final at once and carry the commit record's start LSN") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    enc.set_context(R"({"user_id":1})");
+    enc.add(insert_record(1010), "2026-11-21 09:26:01.000000+00");
+    auto rows = split(enc.ready(), '\n');
+    REQUIRE(rows.size() == 1);
+    auto f = split(rows[0], '\t');
+    REQUIRE(f.size() == 15);
+    CHECK(f[0] == "1100");
+    CHECK(f[1] == "0");
+    CHECK(f[2] == "1010");
+    CHECK(f[3] == "744");
+    CHECK(f[4] == "2026-11-21T09:26:00.123456+00:00");
+    CHECK(f[5] == "2026-11-21 09:26:01.000000+00");
+    CHECK(f[6] == "CREATE");
+    CHECK(f[7] == "db");
+    CHECK(f[8] == "public");
+    CHECK(f[9] == "t");
+    CHECK(f[10] == "1");
+    CHECK(f[11] == "\\N");
+    CHECK(f[12] == R"({"id":1,"s":"a\\\\b"})");
+    CHECK(f[13] == R"({"user_id":1})");
+    CHECK(f[14] == "\\N");
+    enc.consume_ready();
+    CHECK(enc.ready().empty());
+}
+
+TEST_CASE("ordinals count changes within the transaction; truncate has no key or images") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    enc.add(insert_record(1010), "q");
+    Record t;
+    t.op = 'T';
+    t.lsn = 1020;
+    t.schema = "public";
+    t.table = "t";
+    enc.add(t, "q");
+    CHECK(enc.xact_changes() == 2);
+    auto rows = split(enc.ready(), '\n');
+    REQUIRE(rows.size() == 2);
+    auto f = split(rows[1], '\t');
+    CHECK(f[0] == "1100");
+    CHECK(f[1] == "1");
+    CHECK(f[6] == "TRUNCATE");
+    CHECK(f[10] == "\\N");
+    CHECK(f[12] == "\\N");
+}
+
+TEST_CASE("a big transaction streams: rows sent mid-transaction keep their commit_lsn and ordinals go on") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    for (std::uint64_t i = 0; i < 1000; i++) {
+        enc.add(insert_record(100 + i), "q");
+        auto rows = split(enc.ready(), '\n');
+        REQUIRE(rows.size() == 1);
+        auto f = split(rows[0], '\t');
+        CHECK(f[0] == "1100");
+        CHECK(f[1] == std::to_string(i));
+        enc.consume_ready();
+    }
+    CHECK(enc.xact_changes() == 1000);
+}
+
+TEST_CASE("the next transaction starts its ordinals over under its own commit_lsn") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    enc.add(insert_record(1010), "q");
+    Record b2 = begin_record();
+    b2.lsn = 2100;
+    b2.xid = 745;
+    enc.begin(b2);
+    CHECK(enc.xact_changes() == 0);
+    enc.add(insert_record(2010), "q");
+    auto rows = split(enc.ready(), '\n');
+    REQUIRE(rows.size() == 2);
+    auto f = split(rows[1], '\t');
+    CHECK(f[0] == "2100");
+    CHECK(f[1] == "0");
+    CHECK(f[3] == "745");
+}
+
+TEST_CASE("ordinals can start after rows already stored under the same commit_lsn") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record(), 5);
+    CHECK(enc.xact_changes() == 0);
+    enc.add(insert_record(1010), "q");
+    CHECK(enc.xact_changes() == 1);
+    auto f = split(split(enc.ready(), '\n')[0], '\t');
+    CHECK(f[0] == "1100");
+    CHECK(f[1] == "5");
+}
