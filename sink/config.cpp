@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include <CLI/CLI.hpp>
 #include <libpq-fe.h>
 
 #include "log.h"
@@ -13,9 +12,6 @@
 namespace pgtrail {
 
 namespace {
-
-/// Every change of a transaction carries its context: keep COPY rows far from PostgreSQL's 1 GB limit.
-constexpr std::size_t kMaxContextBytesLimit = 64 * 1024 * 1024;
 
 const char *env(const std::string &name) {
     const char *value = std::getenv(name.c_str());
@@ -88,36 +84,6 @@ bool ConnParams::has(const std::string &keyword) const {
         if (found) return true;
     }
     return false;
-}
-
-void add_run_options(CLI::App &run, RunConfig &c) {
-    run.add_option("--source", c.source_url,
-                   "Source database: a libpq connection string or URI (default: DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD, then PG* variables)");
-    run.add_option("--destination", c.destination_url,
-                   "Destination database for the changes table (default: DESTINATION_DB_* variables, else the source)");
-    run.add_option("--slot", c.slot, "Logical replication slot (created with the pgtrail plugin when missing)")->capture_default_str();
-    run.add_option("--publication", c.publication, "Only track tables in these publications (comma list)");
-    run.add_option("--include-tables", c.include_tables, "Only track these tables (comma list of schema.table patterns, * wildcards)");
-    run.add_option("--exclude-tables", c.exclude_tables, "Never track these tables (comma list of schema.table patterns)");
-    run.add_option("--exclude-origins", c.exclude_origins, "Skip transactions replayed under these replication origins")->capture_default_str();
-    run.add_option("--changes-table", c.changes_table, "Table the changes go to: [schema.]name")->capture_default_str();
-    run.add_option("--context-prefixes", c.context_prefixes, "Logical message prefixes carrying context (comma list)")
-        ->delimiter(',')->capture_default_str();
-    run.add_option("--max-context-bytes", c.max_context_bytes,
-                   "Larger context messages are stored truncated to this size as {\"_raw\": ...}")
-        ->capture_default_str()->check(CLI::Range(std::size_t{1}, kMaxContextBytesLimit));
-    run.add_option("--batch-size", c.batch_size, "Commit the destination after about this many changes")->capture_default_str()->check(CLI::PositiveNumber);
-    run.add_option("--batch-time-ms", c.batch_time_ms, "Commit the destination when the oldest uncommitted change is this old")
-        ->capture_default_str()->check(CLI::PositiveNumber);
-    run.add_option("--status-interval", c.status_interval_s, "Seconds between standby status updates at most")->capture_default_str()->check(CLI::Range(1, 3600));
-    run.add_option("--stats-interval", c.stats_interval_s, "Seconds between batch statistics in the log")->capture_default_str()->check(CLI::Range(1, 86400));
-    run.add_option("--receive-timeout", c.receive_timeout_s,
-                   "Seconds of silence from the source (asked for a keepalive at half) before reconnecting, like wal_receiver_timeout")
-        ->capture_default_str()->check(CLI::Range(2, 3600));
-    run.add_option("--max-backoff", c.max_backoff_s, "Cap in seconds of the reconnect delay")->capture_default_str()->check(CLI::Range(1, 3600));
-    run.add_option("--log-level", c.log_level, "debug, info, warn or error")->capture_default_str()
-        ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
-    run.add_option("--log-format", c.log_format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
 }
 
 void resolve_run_config(RunConfig &config) {

@@ -1,4 +1,5 @@
-// `pgtrail run` configuration: command-line options (CLI11) and Bemi's environment variables.
+// The configuration every command reads (each takes the part its options set, see options.h),
+// and Bemi's environment variables.
 #pragma once
 
 #include <cstddef>
@@ -7,10 +8,6 @@
 #include <vector>
 
 #include "ops/ops_options.h"
-
-namespace CLI {
-class App;
-}
 
 namespace pgtrail {
 
@@ -52,9 +49,6 @@ struct RunConfig {
     /// The replication origin in the destination.
     std::string origin_name() const { return "pgtrail_" + slot; }
 };
-
-/// Registers run's options on the subcommand.
-void add_run_options(CLI::App &run, RunConfig &config);
 
 /// Fills source/destination from --source/--destination and the environment; checks values.
 /// Throws std::invalid_argument with a one-sentence message.

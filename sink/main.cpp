@@ -1,52 +1,113 @@
 // pgtrail: change tracking for PostgreSQL through the pgtrail output plugin.
+// Each command takes the shared option groups it reads (options.h) and its own options.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
-#include "ops/check_command.h"
 #include "config.h"
 #include "history/history_command.h"
-#include "stream/run_command.h"
-#include "ops/setup_command.h"
 #include "history/snapshot_command.h"
+#include "ops/check_command.h"
+#include "ops/setup_command.h"
 #include "ops/ssh_tunnel.h"
+#include "options.h"
+#include "stream/run_command.h"
 #include "version.h"
+
+namespace {
+
+using namespace pgtrail;
+
+/// What every command that follows the slot's tables reads: connections, slot, tables, changes table.
+constexpr unsigned kTrackingOptions =
+    kConnectionOptions | kSlotOption | kPublicationOption | kTableFilterOptions | kChangesTableOption;
+/// The operator commands reach the source through the SSH tunnel and log what they do.
+constexpr unsigned kOperatorOptions = kSshOptions | kLoggingOptions;
+/// history and revert only read the changes table in the destination.
+constexpr unsigned kChangesReaderOptions = kConnectionOptions | kChangesTableOption;
+
+CLI::App *add_command(CLI::App &app, RunConfig &config, const char *name, const char *description, unsigned groups) {
+    CLI::App *command = app.add_subcommand(name, description);
+    add_option_groups(*command, config, groups);
+    return command;
+}
+
+/// `pgtrail run --snapshot`: the snapshot through its own tunnel (closed before run opens one), then run.
+int run_after_snapshot(const RunConfig &config) {
+    int status = 1;
+    try {
+        BlockingSshTunnel tunnel(config);
+        status = snapshot_before_run(config);
+    } catch (const std::exception &error) {
+        std::cerr << "pgtrail: " << error.what() << "\n";
+    }
+    return status != 0 ? status : run_command(config);
+}
+
+/// check, setup, teardown and snapshot: the command through --ssh-host's tunnel when one is given.
+template <typename Command>
+int run_through_tunnel(const RunConfig &config, Command command) {
+    std::unique_ptr<BlockingSshTunnel> tunnel;
+    try {
+        tunnel = std::make_unique<BlockingSshTunnel>(config);
+    } catch (const std::exception &error) {
+        std::cerr << "pgtrail: " << error.what() << "\n";
+        return 1;
+    }
+    return command();
+}
+
+/// After a parse error: for each option the command does not take but another one does, says so
+/// ("pgtrail revert: --batch-size is an option of pgtrail run").
+void explain_misplaced_options(CLI::App &app, int argc, char **argv) {
+    auto named = [&](CLI::App *command) { return argc > 1 && command->get_name() == argv[1]; };
+    std::vector<CLI::App *> chosen = app.get_subcommands(named);
+    if (chosen.empty()) return;
+    CLI::App *command = chosen.front();
+    for (int i = 2; i < argc; i++) {
+        std::string name = argv[i];
+        if (name.rfind("--", 0) != 0) continue;
+        name = name.substr(0, name.find('='));
+        if (command->get_option_no_throw(name)) continue;
+        std::string owners;
+        for (CLI::App *other : app.get_subcommands({}))
+            if (other->get_option_no_throw(name)) owners += (owners.empty() ? "pgtrail " : ", pgtrail ") + other->get_name();
+        if (!owners.empty()) std::cerr << "pgtrail " << command->get_name() << ": " << name << " is an option of " << owners << "\n";
+    }
+}
+
+}  // namespace
 
 int main(int argc, char **argv) {
     CLI::App app{"pgtrail: tracks every change in a PostgreSQL database into a changes table", "pgtrail"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", pgtrail::version_text());
-    pgtrail::RunConfig run_config;
-    CLI::App *run = app.add_subcommand("run", "Stream the source's changes into the changes table (exactly once)");
-    pgtrail::add_run_options(*run, run_config);
-    pgtrail::add_ops_options(*run, run_config.ops);
+    app.set_version_flag("--version", version_text());
+    RunConfig config;
+    CLI::App *run = add_command(app, config, "run", "Stream the source's changes into the changes table (exactly once)",
+                                kTrackingOptions | kStreamOptions | kServiceOptions | kOperatorOptions);
     bool run_snapshot = false;
     run->add_flag("--snapshot", run_snapshot, "When the slot does not exist yet: create it and record the initial snapshot first (see pgtrail snapshot)");
-    pgtrail::CheckOptions check_options;
-    CLI::App *check = app.add_subcommand("check", "Check that pgtrail run can work here; one line per item, with fixes");
-    pgtrail::add_run_options(*check, run_config);
-    pgtrail::add_check_options(*check, check_options);
-    pgtrail::add_ssh_options(*check, run_config.ops);
-    pgtrail::SetupOptions setup_options;
-    CLI::App *setup = app.add_subcommand("setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)");
-    pgtrail::add_run_options(*setup, run_config);
-    pgtrail::add_setup_options(*setup, setup_options);
-    pgtrail::add_ssh_options(*setup, run_config.ops);
-    CLI::App *teardown = app.add_subcommand("teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)");
-    pgtrail::add_run_options(*teardown, run_config);
-    pgtrail::add_teardown_options(*teardown, setup_options);
-    pgtrail::add_ssh_options(*teardown, run_config.ops);
-    CLI::App *snapshot = app.add_subcommand("snapshot", "Create the slot and record every existing row of the tracked tables as a baseline (SNAPSHOT rows)");
-    pgtrail::add_run_options(*snapshot, run_config);
-    pgtrail::add_ssh_options(*snapshot, run_config.ops);
-    pgtrail::HistoryOptions history_options;
-    CLI::App *history = app.add_subcommand("history", "Print the timeline of one row: each change with its context and column diffs");
-    pgtrail::add_run_options(*history, run_config);
-    pgtrail::add_history_options(*history, history_options);
-    pgtrail::RevertOptions revert_options;
-    CLI::App *revert = app.add_subcommand("revert", "Undo a source transaction (--transaction) or every change of a context (--context)");
-    pgtrail::add_run_options(*revert, run_config);
-    pgtrail::add_revert_options(*revert, revert_options);
+    CheckOptions check_options;
+    CLI::App *check = add_command(app, config, "check", "Check that pgtrail run can work here; one line per item, with fixes",
+                                  kTrackingOptions | kOperatorOptions);
+    add_check_options(*check, check_options);
+    SetupOptions setup_options;
+    CLI::App *setup = add_command(app, config, "setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)",
+                                  kTrackingOptions | kOperatorOptions);
+    add_setup_options(*setup, setup_options);
+    CLI::App *teardown = add_command(app, config, "teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)",
+                                     kConnectionOptions | kSlotOption | kPublicationOption | kChangesTableOption | kOperatorOptions);
+    add_teardown_options(*teardown, setup_options);
+    CLI::App *snapshot = add_command(app, config, "snapshot", "Create the slot and record every existing row of the tracked tables as a baseline (SNAPSHOT rows)",
+                                     kTrackingOptions | kOperatorOptions);
+    HistoryOptions history_options;
+    CLI::App *history = add_command(app, config, "history", "Print the timeline of one row: each change with its context and column diffs",
+                                    kChangesReaderOptions);
+    add_history_options(*history, history_options);
+    RevertOptions revert_options;
+    CLI::App *revert = add_command(app, config, "revert", "Undo a source transaction (--transaction) or every change of a context (--context)",
+                                   kChangesReaderOptions);
+    add_revert_options(*revert, revert_options);
     std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
@@ -55,42 +116,24 @@ int main(int argc, char **argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &error) {
         // --help and --version exit 0; a bad command line exits 2, as docs/SINK.md says.
-        return app.exit(error) == 0 ? 0 : 2;
+        if (app.exit(error) == 0) return 0;
+        explain_misplaced_options(app, argc, argv);
+        return 2;
     }
-    if (keygen->parsed()) return pgtrail::ssh_keygen_command(key_file, key_comment);
-    for (CLI::App *command : {run, check, setup, teardown, snapshot, history, revert}) {
-        if (!command->parsed()) continue;
-        try {
-            pgtrail::resolve_run_config(run_config);
-            pgtrail::prepare_ssh_tunnel(run_config);
-        } catch (const std::exception &error) {
-            std::cerr << "pgtrail " << command->get_name() << ": " << error.what() << "\n";
-            return 2;
-        }
-    }
-    if (history->parsed()) return pgtrail::history_command(run_config, history_options);
-    if (revert->parsed()) return pgtrail::revert_command(run_config, revert_options);
-    if (run->parsed() && run_snapshot) {
-        int status = 1;
-        try {
-            pgtrail::BlockingSshTunnel tunnel(run_config);  // the snapshot's own, closed before run opens its tunnel
-            status = pgtrail::snapshot_before_run(run_config);
-        } catch (const std::exception &error) {
-            std::cerr << "pgtrail: " << error.what() << "\n";
-        }
-        if (status != 0) return status;
-    }
-    if (run->parsed()) return pgtrail::run_command(run_config);
-    std::unique_ptr<pgtrail::BlockingSshTunnel> tunnel;  // check, setup, teardown through --ssh-host
+    if (keygen->parsed()) return ssh_keygen_command(key_file, key_comment);
     try {
-        tunnel = std::make_unique<pgtrail::BlockingSshTunnel>(run_config);
+        resolve_run_config(config);
+        prepare_ssh_tunnel(config);
     } catch (const std::exception &error) {
-        std::cerr << "pgtrail: " << error.what() << "\n";
-        return 1;
+        std::cerr << "pgtrail " << app.get_subcommands().front()->get_name() << ": " << error.what() << "\n";
+        return 2;
     }
-    if (check->parsed()) return pgtrail::check_command(run_config, check_options);
-    if (setup->parsed()) return pgtrail::setup_command(run_config, setup_options);
-    if (teardown->parsed()) return pgtrail::teardown_command(run_config, setup_options);
-    if (snapshot->parsed()) return pgtrail::snapshot_command(run_config);
+    if (history->parsed()) return history_command(config, history_options);
+    if (revert->parsed()) return revert_command(config, revert_options);
+    if (run->parsed()) return run_snapshot ? run_after_snapshot(config) : run_command(config);
+    if (check->parsed()) return run_through_tunnel(config, [&] { return check_command(config, check_options); });
+    if (setup->parsed()) return run_through_tunnel(config, [&] { return setup_command(config, setup_options); });
+    if (teardown->parsed()) return run_through_tunnel(config, [&] { return teardown_command(config, setup_options); });
+    if (snapshot->parsed()) return run_through_tunnel(config, [&] { return snapshot_command(config); });
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "pg/blocking_pg.h"
 #include "pg/copy_text.h"
 #include "log.h"
+#include "options.h"
 #include "pg/replication_stream.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
@@ -542,8 +543,7 @@ void add_check_options(CLI::App &check, CheckOptions &options) {
     check.add_option("--format", options.format, "text or json")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
     check.add_option("--decode-timeout", options.decode_timeout_s, "Seconds the temporary slot may take to be created and decode")
         ->capture_default_str()->check(CLI::Range(1, 3600));
-    check.add_option("--retained-wal-warn", options.retained_wal_warn, "Warn when the slot retains more WAL (e.g. 1GB)")
-        ->transform(CLI::AsSizeValue(false))->capture_default_str();
+    add_retained_wal_warn_option(check, options.retained_wal_warn);
 }
 
 int check_command(const RunConfig &config, const CheckOptions &options) {

@@ -1,12 +1,9 @@
-// `pgtrail run`'s operator options: metrics and health endpoint, heartbeats, slot safety, SSH tunnel.
+// `pgtrail run`'s operator settings: metrics and health endpoint, heartbeats, slot safety, SSH tunnel
+// (registered in options.cpp; the SSH ones also for check, setup, teardown and snapshot).
 #pragma once
 
 #include <cstdint>
 #include <string>
-
-namespace CLI {
-class App;
-}
 
 namespace pgtrail {
 
@@ -26,10 +23,5 @@ struct OpsOptions {
     std::string tunnel_target_port;
     int tunnel_local_port = 0;
 };
-
-/// Registers the options on `pgtrail run`.
-void add_ops_options(CLI::App &run, OpsOptions &options);
-/// Registers only the SSH tunnel options (check, setup, teardown).
-void add_ssh_options(CLI::App &command, OpsOptions &options);
 
 }  // namespace pgtrail
