@@ -103,6 +103,10 @@ void RecordParser::parse_field(std::string_view key, ondemand::value value) {
         parse_image(value, record_.after, record_.after_key);
     } else if (key == "unchanged") {
         record_.unchanged = parse_string_array(value);
+    } else if (key == "cascade") {
+        check(value.get_bool().get(record_.cascade), "cascade");
+    } else if (key == "restart_identity") {
+        check(value.get_bool().get(record_.restart_identity), "restart_identity");
     } else if (key == "transactional") {
         check(value.get_bool().get(record_.transactional), "transactional");
     } else if (key == "prefix") {
@@ -110,7 +114,7 @@ void RecordParser::parse_field(std::string_view key, ondemand::value value) {
     } else if (key == "content") {
         record_.content = get_string(value, "content");
     }
-    // Other fields (cascade, restart_identity, later additions) are skipped.
+    // Other fields (later additions) are skipped.
 }
 
 void RecordParser::parse_image(ondemand::value value, std::string_view &raw, std::vector<KeyValue> &key) {

@@ -1,4 +1,4 @@
-// Parses the plugin's JSON records (see docs / issue 2) with simdjson On-Demand.
+// Parses the plugin's JSON records (docs/FORMAT.md) with simdjson On-Demand.
 // Images are passed through as raw JSON text; nothing is re-serialised. Pure C++.
 #pragma once
 
@@ -10,15 +10,9 @@
 
 #include <simdjson.h>
 
-namespace pgtrail {
+#include "decode/events.h"
 
-/// One key column's value as found in an image.
-struct KeyValue {
-    std::string_view raw;   ///< the JSON token as written (e.g. 42, "a\"b", null)
-    std::string_view text;  ///< the unescaped string for JSON strings, else equal to raw
-    bool is_string = false;
-    bool is_null = false;
-};
+namespace pgtrail {
 
 /// One decoded record. Views point into the parser and stay valid until its next parse().
 struct Record {
@@ -31,6 +25,8 @@ struct Record {
     std::string_view before, after;             ///< raw JSON objects, empty when absent
     std::vector<KeyValue> before_key, after_key;///< pk values in pk order, when the image has them all
     std::vector<std::string_view> unchanged;    ///< unchanged TOASTed columns (unescaped)
+    bool cascade = false;           ///< T
+    bool restart_identity = false;  ///< T
     bool transactional = false;     ///< M
     std::string_view prefix;        ///< M (unescaped)
     std::string_view content;       ///< M (unescaped)

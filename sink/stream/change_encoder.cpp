@@ -33,11 +33,11 @@ std::string_view operation_name(char op) {
 
 ChangeEncoder::ChangeEncoder(std::string_view database) { append_copy_escaped(database_, database); }
 
-void ChangeEncoder::begin(const Record &begin, std::uint32_t first_ordinal) {
-    commit_lsn_ = std::to_string(begin.lsn);
+void ChangeEncoder::begin(const BeginEvent &begin, std::uint32_t first_ordinal) {
+    commit_lsn_ = std::to_string(begin.commit_lsn);
     xid_ = std::to_string(begin.xid);
     committed_at_.clear();
-    append_copy_escaped(committed_at_, begin.ts);
+    append_copy_escaped(committed_at_, begin.commit_time);
     context_ = "{}";
     first_ordinal_ = ordinal_ = first_ordinal;
 }
@@ -47,20 +47,25 @@ void ChangeEncoder::set_context(std::string_view context) {
     append_copy_escaped(context_, context);
 }
 
-void ChangeEncoder::add(const Record &change, std::string_view queued_at) {
+void ChangeEncoder::append_row_head(std::uint64_t lsn, char op, std::string_view schema, std::string_view table,
+                                    std::string_view queued_at) {
     out_.append(commit_lsn_).push_back('\t');
     out_.append(std::to_string(ordinal_++)).push_back('\t');
-    out_.append(std::to_string(change.lsn)).push_back('\t');
+    out_.append(std::to_string(lsn)).push_back('\t');
     out_.append(xid_).push_back('\t');
     out_.append(committed_at_).push_back('\t');
     out_.append(queued_at).push_back('\t');
-    out_.append(operation_name(change.op)).push_back('\t');
+    out_.append(operation_name(op)).push_back('\t');
     out_.append(database_).push_back('\t');
-    append_copy_escaped(out_, change.schema);
+    append_copy_escaped(out_, schema);
     out_.push_back('\t');
-    append_copy_escaped(out_, change.table);
+    append_copy_escaped(out_, table);
     out_.push_back('\t');
-    auto key = change.op == 'T' ? std::nullopt : render_primary_key(key_values_of(change));
+}
+
+void ChangeEncoder::add(const RowChangeEvent &change, std::string_view queued_at) {
+    append_row_head(change.lsn, change.op, change.schema, change.table, queued_at);
+    auto key = render_primary_key(key_values_of(change));
     if (key) append_copy_escaped(out_, *key);
     else out_.append(kNull);
     out_.push_back('\t');
@@ -72,6 +77,16 @@ void ChangeEncoder::add(const Record &change, std::string_view queued_at) {
     if (change.unchanged.empty()) out_.append(kNull);
     else append_copy_text_array(out_, change.unchanged);
     out_.push_back('\n');
+}
+
+void ChangeEncoder::add(const TruncateEvent &truncate, std::string_view queued_at) {
+    append_row_head(truncate.lsn, 'T', truncate.schema, truncate.table, queued_at);
+    // primary_key, before, after
+    out_.append(kNull).push_back('\t');
+    out_.append(kNull).push_back('\t');
+    out_.append(kNull).push_back('\t');
+    out_.append(context_).push_back('\t');
+    out_.append(kNull).push_back('\n');
 }
 
 }  // namespace pgtrail

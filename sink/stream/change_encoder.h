@@ -1,5 +1,5 @@
-// Turns a source transaction's records into rows of a text COPY into the changes table.
-// commit_lsn is the commit record's start LSN, which the B record carries, so every row is
+// Turns a source transaction's events into rows of a text COPY into the changes table.
+// commit_lsn is the commit record's start LSN, which the begin event carries, so every row is
 // final as soon as it is encoded and can go to COPY at once. Pure C++.
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "decode/record_parser.h"
+#include "decode/events.h"
 
 namespace pgtrail {
 
@@ -21,13 +21,15 @@ class ChangeEncoder {
 public:
     explicit ChangeEncoder(std::string_view database);
 
-    /// B record: a transaction starts; its lsn (the commit record's start) is its rows' commit_lsn,
+    /// A transaction starts; its commit_lsn (the commit record's start) is its rows' commit_lsn,
     /// their ordinals count from first_ordinal.
-    void begin(const Record &begin, std::uint32_t first_ordinal = 0);
+    void begin(const BeginEvent &begin, std::uint32_t first_ordinal = 0);
     /// The context for the changes that follow (JSON object text).
     void set_context(std::string_view context);
-    /// I U D T record.
-    void add(const Record &change, std::string_view queued_at);
+    /// A row change.
+    void add(const RowChangeEvent &change, std::string_view queued_at);
+    /// A truncated table: a row with no key and no images.
+    void add(const TruncateEvent &truncate, std::string_view queued_at);
 
     /// COPY rows not sent yet.
     std::string_view ready() const { return out_; }
@@ -40,6 +42,10 @@ public:
     std::size_t nul_escapes() const { return nul_escapes_; }
 
 private:
+    /// The columns every row starts with, up to and including "table".
+    void append_row_head(std::uint64_t lsn, char op, std::string_view schema, std::string_view table,
+                         std::string_view queued_at);
+
     std::string database_;        ///< COPY-escaped source database name
     std::string out_;             ///< COPY text not sent yet
     // The open transaction.
@@ -52,7 +58,7 @@ private:
     std::size_t nul_escapes_ = 0;
 };
 
-/// The operation column for a record op (I U D T).
+/// The operation column for an op (I U D T).
 std::string_view operation_name(char op);
 
 }  // namespace pgtrail

@@ -18,8 +18,8 @@ std::optional<std::string> render_primary_key(const std::vector<KeyValue> &value
     return out;
 }
 
-const std::vector<KeyValue> &key_values_of(const Record &record) {
-    return record.after_key.empty() ? record.before_key : record.after_key;
+const std::vector<KeyValue> &key_values_of(const RowChangeEvent &change) {
+    return change.after_key.empty() ? change.before_key : change.after_key;
 }
 
 }  // namespace pgtrail

@@ -1,11 +1,11 @@
-// The changes table's primary_key column, rendered from a record's key values. Pure C++.
+// The changes table's primary_key column, rendered from a change's key values. Pure C++.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "decode/record_parser.h"
+#include "decode/events.h"
 
 namespace pgtrail {
 
@@ -14,6 +14,6 @@ namespace pgtrail {
 std::optional<std::string> render_primary_key(const std::vector<KeyValue> &values);
 
 /// The key values a change is identified by: the new row's, else the old row's.
-const std::vector<KeyValue> &key_values_of(const Record &record);
+const std::vector<KeyValue> &key_values_of(const RowChangeEvent &change);
 
 }  // namespace pgtrail

@@ -1,4 +1,4 @@
-// The streaming loop: source records -> COPY rows -> batches committed with the origin.
+// The streaming loop: slot messages -> decoder events -> COPY rows -> batches committed with the origin.
 #include "stream/session.h"
 
 #include "pg/copy_text.h"
@@ -7,6 +7,7 @@
 #include "ops/metrics.h"
 #include "stream/server_setup.h"
 #include "pg/wire.h"
+#include "stream/source_format.h"
 
 namespace pgtrail {
 
@@ -79,8 +80,10 @@ asio::awaitable<void> Session::connect_and_prepare() {
     encoder_ = std::make_unique<ChangeEncoder>(database_);
     dest_.set_tick_handler([this] { send_status(false); });
     co_await check_publications();
+    SourceFormat format = make_source_format(config_, table.schema + "." + table.table);
+    decoder_ = std::move(format.decoder);
     try {
-        co_await source_.start(config_.slot, committed_lsn_, plugin_options(table.schema + "." + table.table));
+        co_await source_.start(config_.slot, committed_lsn_, format.start_options);
     } catch (const PgError &error) {
         // The plugin refuses an option value: retrying cannot help.
         if (error.sqlstate == "22023") throw FatalError(error.what());
@@ -101,25 +104,6 @@ asio::awaitable<void> Session::check_publications() {
     std::string names = PQgetvalue(missing.get(), 0, 0);
     throw FatalError("publication " + names + " does not exist in database " + database_ + "; run: CREATE PUBLICATION " +
                      names + " FOR ALL TABLES; (or FOR TABLE ...)");
-}
-
-std::string Session::plugin_options(const std::string &changes_table) const {
-    // The changes table is only ours to skip when it lives in the source (else it is the user's table).
-    std::string exclude = config_.destination_is_source ? changes_table : "";
-    if (!config_.exclude_tables.empty()) exclude += (exclude.empty() ? "" : ",") + config_.exclude_tables;
-    std::string options;
-    if (!exclude.empty()) options += "\"exclude-tables\" " + sql_literal(exclude);
-    auto add = [&options](const char *name, const std::string &value) {
-        if (value.empty()) return;
-        options += (options.empty() ? "\"" : ", \"") + std::string(name) + "\" " + sql_literal(value);
-    };
-    add("exclude-origins", config_.exclude_origins);
-    std::string messages;
-    for (const auto &prefix : config_.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
-    add("messages", messages);
-    add("publications", config_.publication);
-    add("include-tables", config_.include_tables);
-    return options;
 }
 
 asio::awaitable<void> Session::stream() {
@@ -158,62 +142,62 @@ asio::awaitable<void> Session::drain() {
 void Session::handle_message(std::string_view message) {
     if (auto data = parse_xlogdata(message)) {
         try {
-            handle_record(parser_.parse(data->payload));
-        } catch (const RecordError &error) {
-            throw FatalError(std::string(error.what()) + " at " + lsn_text(data->data_start) + ": " +
-                             std::string(data->payload.substr(0, 200)));
+            decoder_->decode(data->payload, data->data_start, *this);
+        } catch (const DecodeError &error) {
+            throw FatalError(error.what());  // never the payload: it holds row data
         }
     } else if (auto keepalive = parse_keepalive(message)) {
         on_keepalive(keepalive->wal_end, keepalive->reply_requested);
     }
 }
 
-void Session::handle_record(const Record &record) {
-    switch (record.op) {
-    case 'B': on_begin(record); break;
-    case 'C': on_commit(record); break;
-    case 'I':
-    case 'U':
-    case 'D':
-    case 'T': on_change(record); break;
-    case 'M':
-        if (!in_xact_ || skipping_ || !record.transactional) break;
-        if (auto warning = stitcher_.on_message(true, record.prefix, record.content))
-            log::warn(*warning + " (source transaction " + std::to_string(xid_) + " at " + lsn_text(record.lsn) + ")");
-        if (stitcher_.is_context_prefix(record.prefix)) encoder_->set_context(stitcher_.current());
-        break;
-    default: break;
-    }
-}
-
-void Session::on_begin(const Record &record) {
-    if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(record.lsn));
+void Session::on_begin(const BeginEvent &event) {
+    if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(event.commit_lsn));
     in_xact_ = true;
-    xid_ = record.xid;
-    // B carries the commit record's start: before the origin's position means its end is not beyond it.
-    skipping_ = record.lsn < committed_lsn_;
+    xid_ = event.xid;
+    // The commit record's start before the origin's position means its end is not beyond it.
+    skipping_ = event.commit_lsn < committed_lsn_;
     if (skipping_) return;
     stitcher_.begin();
-    encoder_->begin(record, record.lsn == resume_lsn_ ? resume_ordinals_ : 0);
+    encoder_->begin(event, event.commit_lsn == resume_lsn_ ? resume_ordinals_ : 0);
 }
 
-void Session::on_change(const Record &record) {
-    if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(record.lsn));
+void Session::on_message(const MessageEvent &event) {
+    if (!in_xact_ || skipping_ || !event.transactional) return;
+    if (auto warning = stitcher_.on_message(true, event.prefix, event.content))
+        log::warn(*warning + " (source transaction " + std::to_string(xid_) + " at " + lsn_text(event.lsn) + ")");
+    if (stitcher_.is_context_prefix(event.prefix)) encoder_->set_context(stitcher_.current());
+}
+
+void Session::on_row_change(const RowChangeEvent &event) {
+    if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(event.lsn));
     if (skipping_) return;
     if (batch_changes_ == 0) batch_started_ = Clock::now();
     std::size_t nul_escapes = encoder_->nul_escapes();
-    encoder_->add(record, format_utc_timestamp(now_unix_micros()));
+    encoder_->add(event, format_utc_timestamp(now_unix_micros()));
     if (encoder_->nul_escapes() != nul_escapes)
-        log::warn("a json value in " + std::string(record.schema) + "." + std::string(record.table) + " at " +
-                  lsn_text(record.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
-    batch_changes_++;
-    stats_changes_++;
-    metrics().on_change(record.op);
+        log::warn("a json value in " + std::string(event.schema) + "." + std::string(event.table) + " at " +
+                  lsn_text(event.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
+    count_change(event.op);
 }
 
-void Session::on_commit(const Record &record) {
+void Session::on_truncate(const TruncateEvent &event) {
+    if (!in_xact_) throw FatalError("malformed stream: a truncate outside a transaction at " + lsn_text(event.lsn));
+    if (skipping_) return;
+    if (batch_changes_ == 0) batch_started_ = Clock::now();
+    encoder_->add(event, format_utc_timestamp(now_unix_micros()));
+    count_change('T');
+}
+
+void Session::count_change(char op) {
+    batch_changes_++;
+    stats_changes_++;
+    metrics().on_change(op);
+}
+
+void Session::on_commit(const CommitEvent &event) {
     in_xact_ = false;
-    received_lsn_ = std::max(received_lsn_, record.lsn);
+    received_lsn_ = std::max(received_lsn_, event.end_lsn);
     if (skipping_) {
         skipping_ = false;
         return;
@@ -222,11 +206,11 @@ void Session::on_commit(const Record &record) {
     if (encoder_->xact_changes() > 0) {
         batch_xacts_++;
     } else if (batch_xacts_ == 0) {
-        confirmed_lsn_ = std::max(confirmed_lsn_, record.lsn);  // nothing to write
+        confirmed_lsn_ = std::max(confirmed_lsn_, event.end_lsn);  // nothing to write
         return;
     }
-    batch_last_lsn_ = record.lsn;
-    batch_last_ts_.assign(record.ts);
+    batch_last_lsn_ = event.end_lsn;
+    batch_last_ts_.assign(event.commit_time);
 }
 
 void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {

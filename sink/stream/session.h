@@ -10,7 +10,7 @@
 #include "stream/change_encoder.h"
 #include "stream/change_writer.h"
 #include "config.h"
-#include "decode/record_parser.h"
+#include "decode/events.h"
 #include "pg/replication_stream.h"
 #include "stream/stitcher.h"
 
@@ -22,7 +22,7 @@ struct StopState {
     std::function<void()> wake;  ///< interrupts the session's wait
 };
 
-class Session {
+class Session : private EventHandler {
 public:
     Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop);
 
@@ -40,10 +40,14 @@ private:
     asio::awaitable<void> stream();
     asio::awaitable<void> drain();
     void handle_message(std::string_view message);
-    void handle_record(const Record &record);
-    void on_begin(const Record &record);
-    void on_change(const Record &record);
-    void on_commit(const Record &record);
+    // The decoder's events.
+    void on_begin(const BeginEvent &event) override;
+    void on_row_change(const RowChangeEvent &event) override;
+    void on_truncate(const TruncateEvent &event) override;
+    void on_message(const MessageEvent &event) override;
+    void on_commit(const CommitEvent &event) override;
+    /// Counts a change encoded into the open batch.
+    void count_change(char op);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
     bool batch_due() const;
     asio::awaitable<void> send_ready();
@@ -52,7 +56,6 @@ private:
     void send_status(bool force);
     void check_source_alive();
     void log_stats(bool force);
-    std::string plugin_options(const std::string &changes_table) const;
 
     asio::any_io_executor executor_;
     const RunConfig &config_;
@@ -61,7 +64,7 @@ private:
     PgConnection dest_;
     std::unique_ptr<ChangeWriter> writer_;
     std::unique_ptr<ChangeEncoder> encoder_;
-    RecordParser parser_;
+    std::unique_ptr<Decoder> decoder_;
     ContextStitcher stitcher_;
     std::string database_;
 

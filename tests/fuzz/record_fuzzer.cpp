@@ -1,8 +1,8 @@
 // libFuzzer target over the sink's pure pipeline, fed with the plugin's format: newline
-// separated records go through RecordParser, ContextStitcher, ChangeEncoder and
+// separated records go through PgtrailDecoder, ContextStitcher, ChangeEncoder and
 // render_primary_key as the session drives them (tests/fuzz/README.md).
 // Invariants beyond "no crash, no hang, no sanitizer report":
-//   - the parser throws only RecordError (anything else would make the sink retry forever);
+//   - the decoder throws only DecodeError (anything else would make the sink retry forever);
 //   - every COPY row has exactly 15 fields (escaping never leaks a tab or a newline);
 //   - the stitched context is always a JSON object.
 #include <cstddef>
@@ -15,7 +15,7 @@
 
 #include "stream/change_encoder.h"
 #include "stream/primary_key.h"
-#include "decode/record_parser.h"
+#include "decode/pgtrail_decoder.h"
 #include "stream/stitcher.h"
 
 namespace {
@@ -46,50 +46,59 @@ void check_context(simdjson::dom::parser &parser, std::string_view context) {
         violated("context is not a JSON object", context);
 }
 
+/// Drives the stitcher and the encoder as the session does, checking each row.
+struct Pipeline : pgtrail::EventHandler {
+    pgtrail::ContextStitcher stitcher{{"_bemi", "ctx"}, 512};
+    pgtrail::ChangeEncoder encoder{"fuzz\tdb"};
+    simdjson::dom::parser &validator;
+    bool in_xact = false;
+
+    explicit Pipeline(simdjson::dom::parser &v) : validator(v) {}
+    void on_begin(const pgtrail::BeginEvent &event) override {
+        if (in_xact) return;
+        in_xact = true;
+        stitcher.begin();
+        encoder.begin(event);
+    }
+    void on_message(const pgtrail::MessageEvent &event) override {
+        if (!in_xact || !event.transactional) return;
+        stitcher.on_message(true, event.prefix, event.content);
+        check_context(validator, stitcher.current());
+        if (stitcher.is_context_prefix(event.prefix)) encoder.set_context(stitcher.current());
+    }
+    void on_row_change(const pgtrail::RowChangeEvent &event) override {
+        if (!in_xact) return;
+        (void)pgtrail::render_primary_key(pgtrail::key_values_of(event));
+        encoder.add(event, "2026-11-21 10:00:00.000000+00");
+        flush();
+    }
+    void on_truncate(const pgtrail::TruncateEvent &event) override {
+        if (!in_xact) return;
+        encoder.add(event, "2026-11-21 10:00:00.000000+00");
+        flush();
+    }
+    void on_commit(const pgtrail::CommitEvent &) override { in_xact = false; }
+    void flush() {
+        check_rows(encoder.ready());
+        encoder.consume_ready();
+    }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
-    static pgtrail::RecordParser parser;
+    static pgtrail::PgtrailDecoder decoder;
     static simdjson::dom::parser validator;
-    pgtrail::ContextStitcher stitcher({"_bemi", "ctx"}, 512);
-    pgtrail::ChangeEncoder encoder("fuzz\tdb");
+    Pipeline pipeline(validator);
     std::string_view input(reinterpret_cast<const char *>(data), size);
-    bool in_xact = false;
     while (!input.empty()) {
         auto end = input.find('\n');
         std::string_view line = input.substr(0, end);
         input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
-        const pgtrail::Record *record = nullptr;
         try {
-            record = &parser.parse(line);
-        } catch (const pgtrail::RecordError &) {
+            decoder.decode(line, 0, pipeline);
+        } catch (const pgtrail::DecodeError &) {
             continue;
-        }
-        switch (record->op) {
-        case 'B':
-            if (in_xact) break;
-            in_xact = true;
-            stitcher.begin();
-            encoder.begin(*record);
-            break;
-        case 'M':
-            if (!in_xact || !record->transactional) break;
-            stitcher.on_message(true, record->prefix, record->content);
-            check_context(validator, stitcher.current());
-            if (stitcher.is_context_prefix(record->prefix)) encoder.set_context(stitcher.current());
-            break;
-        case 'I': case 'U': case 'D': case 'T':
-            if (!in_xact) break;
-            (void)pgtrail::render_primary_key(pgtrail::key_values_of(*record));
-            encoder.add(*record, "2026-11-21 10:00:00.000000+00");
-            check_rows(encoder.ready());
-            encoder.consume_ready();
-            break;
-        case 'C':
-            if (!in_xact) break;
-            in_xact = false;
-            break;
-        default: break;
         }
     }
     return 0;

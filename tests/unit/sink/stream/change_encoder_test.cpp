@@ -1,4 +1,4 @@
-// COPY rows: final as soon as encoded, commit_lsn from the B record (the commit record's start).
+// COPY rows: final as soon as encoded, commit_lsn from the begin event (the commit record's start).
 #include <doctest/doctest.h>
 
 #include <sstream>
@@ -18,17 +18,16 @@ std::vector<std::string> split(std::string_view text, char sep) {
     return parts;
 }
 
-Record begin_record() {
-    Record b;
-    b.op = 'B';
+BeginEvent begin_record() {
+    BeginEvent b;
     b.xid = 744;
-    b.lsn = 1100;  // the commit record starts after the changes
-    b.ts = "2026-11-21T09:26:00.123456+00:00";
+    b.commit_lsn = 1100;  // the commit record starts after the changes
+    b.commit_time = "2026-11-21T09:26:00.123456+00:00";
     return b;
 }
 
-Record insert_record(std::uint64_t lsn) {
-    Record r;
+RowChangeEvent insert_record(std::uint64_t lsn) {
+    RowChangeEvent r;
     r.op = 'I';
     r.lsn = lsn;
     r.schema = "public";
@@ -72,8 +71,7 @@ TEST_CASE("ordinals count changes within the transaction; truncate has no key or
     ChangeEncoder enc("db");
     enc.begin(begin_record());
     enc.add(insert_record(1010), "q");
-    Record t;
-    t.op = 'T';
+    TruncateEvent t;
     t.lsn = 1020;
     t.schema = "public";
     t.table = "t";
@@ -108,8 +106,8 @@ TEST_CASE("the next transaction starts its ordinals over under its own commit_ls
     ChangeEncoder enc("db");
     enc.begin(begin_record());
     enc.add(insert_record(1010), "q");
-    Record b2 = begin_record();
-    b2.lsn = 2100;
+    BeginEvent b2 = begin_record();
+    b2.commit_lsn = 2100;
     b2.xid = 745;
     enc.begin(b2);
     CHECK(enc.xact_changes() == 0);

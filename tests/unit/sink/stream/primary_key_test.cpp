@@ -28,7 +28,7 @@ TEST_CASE("no key gives NULL") {
 }
 
 TEST_CASE("the new row's key wins, else the old row's") {
-    Record r;
+    RowChangeEvent r;
     r.before_key = {number("1")};
     CHECK(key_values_of(r)[0].raw == "1");
     r.after_key = {number("2")};

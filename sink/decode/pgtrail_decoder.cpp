@@ -1,0 +1,44 @@
+// pgtrail records -> events: one record is one event.
+#include "decode/pgtrail_decoder.h"
+
+#include <string>
+
+#include "json_escape.h"
+
+namespace pgtrail {
+
+void PgtrailDecoder::decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
+    const Record *record = nullptr;
+    try {
+        record = &parser_.parse(payload);
+    } catch (const RecordError &error) {
+        char lsn[24];
+        throw DecodeError(std::string(error.what()) + " in the pgtrail record at " +
+                          std::string(lsn, format_lsn(wal_start, lsn)));
+    }
+    const Record &r = *record;
+    switch (r.op) {
+    case 'B': handler.on_begin(BeginEvent{r.xid, r.lsn, r.ts}); break;
+    case 'C': handler.on_commit(CommitEvent{r.lsn, r.ts}); break;
+    case 'M': handler.on_message(MessageEvent{r.lsn, r.transactional, r.prefix, r.content}); break;
+    case 'T': handler.on_truncate(TruncateEvent{r.lsn, r.schema, r.table, r.cascade, r.restart_identity}); break;
+    case 'I':
+    case 'U':
+    case 'D':
+        change_.op = r.op;
+        change_.lsn = r.lsn;
+        change_.schema = r.schema;
+        change_.table = r.table;
+        change_.key_columns = r.pk;
+        change_.before = r.before;
+        change_.after = r.after;
+        change_.before_key = r.before_key;
+        change_.after_key = r.after_key;
+        change_.unchanged = r.unchanged;
+        handler.on_row_change(change_);
+        break;
+    default: break;  // a later op this sink does not know: nothing to record
+    }
+}
+
+}  // namespace pgtrail
