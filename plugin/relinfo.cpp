@@ -44,11 +44,13 @@ Oid reported_relid(const PluginOptions &options, Relation rel) {
     return ancestors ? llast_oid(ancestors) : RelationGetRelid(rel);
 }
 
-// Key column numbers: the primary key, else the replica identity index, else none.
+// Key column numbers: the replica identity's (what the WAL carries as the old key: the primary
+// key under DEFAULT, the index under USING INDEX), else the primary key (FULL, NOTHING, a
+// deferrable primary key), else none.
 void key_columns(Relation rel, int *nkeys, AttrNumber **keys) {
     *nkeys = 0;
     RelationGetIndexList(rel);  // fills rd_pkindex and rd_replidindex
-    Oid index = OidIsValid(rel->rd_pkindex) ? rel->rd_pkindex : rel->rd_replidindex;
+    Oid index = OidIsValid(rel->rd_replidindex) ? rel->rd_replidindex : rel->rd_pkindex;
     if (!OidIsValid(index)) return;
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple)) return;

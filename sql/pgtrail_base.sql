@@ -13,20 +13,22 @@ $$;
 COMMENT ON FUNCTION pgtrail.changes_table() IS
     'The changes table pgtrail''s functions read: setting pgtrail.changes_table, default "changes".';
 
--- The key the plugin reports as "pk": the primary key's columns, else the replica identity index's.
+-- The key the plugin reports as "pk": the replica identity index's columns (REPLICA IDENTITY USING
+-- INDEX), else the primary key's; key columns only (not INCLUDE columns).
 CREATE OR REPLACE FUNCTION pgtrail.key_columns(rel regclass) RETURNS text[]
 LANGUAGE sql STABLE AS $$
     SELECT array_agg(a.attname::text ORDER BY k.n)
-    FROM (SELECT i.indkey
+    FROM (SELECT i.indkey, i.indnkeyatts
           FROM pg_index i
           WHERE i.indrelid = rel AND (i.indisprimary OR i.indisreplident)
-          ORDER BY i.indisprimary DESC
+          ORDER BY i.indisreplident DESC, i.indisprimary DESC
           LIMIT 1) i
     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
     JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum
+    WHERE k.n <= i.indnkeyatts
 $$;
 COMMENT ON FUNCTION pgtrail.key_columns(regclass) IS
-    'A table''s key columns in key order: its primary key, else its replica identity index; NULL if none.';
+    'A table''s key columns in key order: its replica identity index (USING INDEX), else its primary key; NULL if none.';
 
 -- A composite key in one canonical text: the compact JSON array '[v1,v2]' (values as jsonb renders them).
 CREATE OR REPLACE FUNCTION pgtrail.normalize_key(key text, composite boolean) RETURNS text

@@ -246,7 +246,7 @@ std::vector<SourceTable> Snapshot::list_tables() {
         SourceTable table{t.qualified, info[0][0], info[0][1], {}, std::stoll(info[0][2]), info[0][3] == "t"};
         for (const auto &row : reader_->rows(
                  "SELECT a.attname FROM (SELECT i.indkey, i.indnkeyatts FROM pg_index i WHERE i.indrelid = " + root +
-                 " AND (i.indisprimary OR i.indisreplident) ORDER BY i.indisprimary DESC LIMIT 1) i "
+                 " AND (i.indisprimary OR i.indisreplident) ORDER BY i.indisreplident DESC, i.indisprimary DESC LIMIT 1) i "
                  "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n) "
                  "JOIN pg_attribute a ON a.attrelid = " + root + " AND a.attnum = k.attnum WHERE k.n <= i.indnkeyatts ORDER BY k.n"))
             table.key_columns.push_back(row[0]);

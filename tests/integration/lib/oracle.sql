@@ -45,12 +45,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- The key columns a change is identified by: the primary key, else the replica identity index.
+-- The key columns a change is identified by: the replica identity index (USING INDEX), else the primary key.
 CREATE OR REPLACE FUNCTION oracle.key_columns(rel regclass) RETURNS text[] LANGUAGE sql STABLE AS $$
     SELECT array_agg(a.attname::text ORDER BY k.ord)
     FROM (SELECT i.indkey, i.indisprimary FROM pg_index i
           WHERE i.indrelid = rel AND (i.indisprimary OR i.indisreplident)
-          ORDER BY i.indisprimary DESC LIMIT 1) idx,
+          ORDER BY i.indisreplident DESC, i.indisprimary DESC LIMIT 1) idx,
          unnest(idx.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
          JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum
 $$;

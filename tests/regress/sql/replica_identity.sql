@@ -1,7 +1,8 @@
 -- UPDATE and DELETE under each replica identity. before is present when the old row is
 -- in the WAL: all columns with FULL, the key columns when the key changed (DEFAULT, USING
--- INDEX) and on DELETE; never with NOTHING. pk names the primary key, else the replica
--- identity index, else is empty.
+-- INDEX) and on DELETE; never with NOTHING. pk names the replica identity's key (the index
+-- under USING INDEX, the primary key under DEFAULT), else the primary key, else is empty:
+-- a key-only before always holds exactly the pk columns.
 -- Records without what varies between runs: B/C keep only their op, changes lose their lsn.
 CREATE FUNCTION pg_temp.stable(record text) RETURNS text LANGUAGE sql AS $$
   SELECT regexp_replace(regexp_replace(record,
@@ -21,8 +22,8 @@ CREATE TABLE ri_nokey (id int, v text);
 CREATE TABLE ri_nokey_full (id int, v text);
 ALTER TABLE ri_nokey_full REPLICA IDENTITY FULL;
 CREATE TABLE ri_composite (k1 text, k2 int, v text, PRIMARY KEY (k2, k1));
--- A primary key and another replica identity index: pk names the primary key, before
--- carries the replica identity's columns (what the WAL holds).
+-- A primary key and another replica identity index: pk names the replica identity index's
+-- columns, which before carries (what the WAL holds), so a DELETE's key is known.
 CREATE TABLE ri_pk_and_index (id int PRIMARY KEY, code text NOT NULL UNIQUE, v text);
 ALTER TABLE ri_pk_and_index REPLICA IDENTITY USING INDEX ri_pk_and_index_code_key;
 SELECT 'init' FROM pg_create_logical_replication_slot('replica_identity', 'pgtrail');
@@ -78,6 +79,14 @@ SELECT r->>'table' AS "table", count(*) AS records, count(*) FILTER (WHERE r->'a
   FROM records JOIN images_by_table i ON i.tab = r->>'table' AND i.k = records.k
     LEFT JOIN images_by_table p ON p.tab = i.tab AND p.k = i.k - 1
   GROUP BY 1 ORDER BY 1;
+
+-- Every key-only before holds exactly the pk columns, so each change's key can be read from it.
+SELECT r->>'table' AS "table", r->>'op' AS op, r->'pk' AS pk, r->'before' AS before
+  FROM (SELECT n, data::jsonb AS r FROM rec) x
+  WHERE r ? 'before' AND r->>'table' NOT LIKE '%full'
+    AND (SELECT array_agg(k ORDER BY k) FROM jsonb_array_elements_text(r->'pk') k)
+        IS DISTINCT FROM (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(r->'before') k)
+  ORDER BY n;
 
 SELECT 'drop' FROM pg_drop_replication_slot('replica_identity');
 DROP TABLE ri_default, ri_full, ri_index, ri_nothing, ri_nokey, ri_nokey_full, ri_composite, ri_pk_and_index;
