@@ -34,7 +34,15 @@ void publication_actions(const PluginOptions &options, Oid relid, Oid target_rel
     List *rels = relation_and_ancestors(relid);
     if (target_relid != relid) rels = list_append_unique_oid(rels, target_relid);
     for (const std::string &name : options.publications) {
-        Publication *pub = GetPublicationByName(name.c_str(), false);
+        // Under the historic snapshot a publication created after this point of the WAL does not
+        // exist yet: nothing is published by it (yet), as PostgreSQL 18's pgoutput does.
+        Publication *pub = GetPublicationByName(name.c_str(), true);
+        if (pub == nullptr) {
+            ereport(WARNING, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("pgtrail: skipped loading publication \"%s\"", name.c_str()),
+                              errdetail("The publication does not exist at this point in the WAL."),
+                              errhint("Create the publication if it does not exist.")));
+            continue;
+        }
         if (!publication_covers(pub, rels)) continue;
         *insert |= pub->pubactions.pubinsert;
         *update |= pub->pubactions.pubupdate;

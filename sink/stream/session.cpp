@@ -57,6 +57,7 @@ asio::awaitable<void> Session::connect_and_prepare() {
     } catch (const PgError &error) {
         explain_connect_error(error, source_.connection(), config_.source, true);
     }
+    co_await check_publications();  // before prepare_source may create the slot
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
     try {
@@ -79,7 +80,6 @@ asio::awaitable<void> Session::connect_and_prepare() {
     writer_ = std::make_unique<ChangeWriter>(dest_, table);
     encoder_ = std::make_unique<ChangeEncoder>(database_);
     dest_.set_tick_handler([this] { send_status(false); });
-    co_await check_publications();
     SourceFormat format = make_source_format(config_, table.schema + "." + table.table);
     decoder_ = std::move(format.decoder);
     try {
@@ -98,11 +98,11 @@ asio::awaitable<void> Session::connect_and_prepare() {
 asio::awaitable<void> Session::check_publications() {
     if (config_.publication.empty()) co_return;
     PgResult missing = co_await source_.connection().query(
-        "SELECT string_agg(name, ', ') FROM (SELECT btrim(unnest(string_to_array(" + sql_literal(config_.publication) +
+        "SELECT string_agg(name, ', '), current_database() FROM (SELECT btrim(unnest(string_to_array(" + sql_literal(config_.publication) +
         ", ','))) AS name) n WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = n.name)");
     if (!missing || PQgetisnull(missing.get(), 0, 0)) co_return;
     std::string names = PQgetvalue(missing.get(), 0, 0);
-    throw FatalError("publication " + names + " does not exist in database " + database_ + "; run: CREATE PUBLICATION " +
+    throw FatalError("publication " + names + " does not exist in database " + PQgetvalue(missing.get(), 0, 1) + "; run: CREATE PUBLICATION " +
                      names + " FOR ALL TABLES; (or FOR TABLE ...)");
 }
 

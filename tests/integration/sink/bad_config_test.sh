@@ -59,7 +59,10 @@ done <"$WORK/out"
 head -1 "$WORK/out"
 # On a server that can decode: a missing publication and a bad plugin option are fatal too.
 start_cluster good --plugin-dir "$PLUGIN_DIR"
-expect_fatal "run: CREATE PUBLICATION nope FOR ALL TABLES;" --source "$(SOURCE_CONN)" --publication nope
+expect_fatal "publication nope does not exist in database postgres; run: CREATE PUBLICATION nope FOR ALL TABLES;" --source "$(SOURCE_CONN)" --publication nope
+# ... refused before the slot is made: a slot created first would hold WAL from before the
+# publication, whose changes are not published.
+expect_eq "no slot left by the refused run" "$(q "SELECT count(*) FROM pg_replication_slots")" 0
 expect_fatal 'could not parse value "a.b.c" for option "include-tables"' --source "$(SOURCE_CONN)" --include-tables a.b.c
 expect_fatal "run: CREATE SCHEMA audit;" --source "$(SOURCE_CONN)" --changes-table audit.changes
 echo "ok"
