@@ -1,8 +1,8 @@
 // The plugin's entry points: thin extern "C" callbacks that forward to C++ through
 // a guard, so no C++ exception ever unwinds into PostgreSQL.
-#include <exception>
-#include <new>
+#include <utility>
 
+#include "cpp_guard.h"
 #include "options.h"
 #include "pgtrail.h"
 
@@ -19,18 +19,19 @@ namespace {
 // block is left so nothing with a destructor is live when PostgreSQL longjmps.
 template <typename Body>
 void guarded(Body &&body) {
-    const char *error = nullptr;
-    try {
-        body();
-    } catch (const std::bad_alloc &) {
-        error = "out of memory";
-    } catch (const std::exception &e) {
-        error = pstrdup(e.what());
-    } catch (...) {
-        error = "unexpected C++ exception";
+    CppError error = run_catching(std::forward<Body>(body));
+    switch (error.kind) {
+    case CppErrorKind::None: return;
+    case CppErrorKind::BadOption:
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("pgtrail: %s", error.message)));
+        break;
+    case CppErrorKind::OutOfMemory:
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("pgtrail: out of memory")));
+        break;
+    case CppErrorKind::Internal:
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("pgtrail: %s", error.message)));
+        break;
     }
-    if (error)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("pgtrail: %s", error)));
 }
 
 PluginState *state_of(LogicalDecodingContext *ctx) {
@@ -41,10 +42,12 @@ void delete_options(void *arg) {
     delete static_cast<PluginOptions *>(arg);
 }
 
-// Builds the options from the slot's arguments, owned by the decoding context's memory.
+// Builds the options from the slot's arguments, owned by the decoding context's memory. Every
+// C++ allocation (the options object included) happens inside the guard.
 PluginOptions *parse_options(LogicalDecodingContext *ctx, List *args) {
-    auto *options = new PluginOptions();
     auto *cleanup = static_cast<MemoryContextCallback *>(MemoryContextAllocZero(ctx->context, sizeof(MemoryContextCallback)));
+    PluginOptions *options = nullptr;
+    guarded([&] { options = new PluginOptions(); });
     cleanup->func = delete_options;
     cleanup->arg = options;
     MemoryContextRegisterResetCallback(ctx->context, cleanup);
