@@ -78,8 +78,23 @@ $$;
 COMMENT ON FUNCTION pgtrail.set_context(jsonb) IS
     'Sets the application context (a JSON object) of the following changes in this transaction';
 
+-- Attaches the context triggers to one table (CREATE OR REPLACE: safe to repeat). Takes a lock on
+-- that table only.
+CREATE OR REPLACE PROCEDURE pgtrail.attach_context_trigger(rel regclass)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE OR REPLACE TRIGGER pgtrail_context_row BEFORE INSERT OR UPDATE OR DELETE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION pgtrail.context_row_trigger()', rel);
+    EXECUTE format('CREATE OR REPLACE TRIGGER pgtrail_context_truncate BEFORE TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION pgtrail.context_statement_trigger()', rel);
+END
+$$;
+COMMENT ON PROCEDURE pgtrail.attach_context_trigger(regclass) IS
+    'Attaches pgtrail''s context triggers to one table';
+
 -- Attaches the context triggers to every user table (or to one publication's tables), except
--- pgtrail's own tables. Safe to call repeatedly.
+-- pgtrail's own tables and temporary tables (never decoded). Safe to call repeatedly; locks
+-- every such table, so run it when tables are added, not per statement.
 CREATE OR REPLACE PROCEDURE pgtrail.attach_context_triggers(publication name DEFAULT NULL,
                                                             changes_table regclass DEFAULT to_regclass('changes'))
 LANGUAGE plpgsql AS $$
@@ -91,6 +106,7 @@ BEGIN
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p')
           AND NOT c.relispartition
+          AND c.relpersistence <> 't'
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail')
           AND n.nspname NOT LIKE 'pg\_%'
           AND c.oid IS DISTINCT FROM changes_table
@@ -98,24 +114,42 @@ BEGIN
                 SELECT 1 FROM pg_publication_tables pt
                 WHERE pt.pubname = publication AND pt.schemaname = n.nspname AND pt.tablename = c.relname))
     LOOP
-        EXECUTE format('CREATE OR REPLACE TRIGGER pgtrail_context_row BEFORE INSERT OR UPDATE OR DELETE ON %s '
-                       'FOR EACH ROW EXECUTE FUNCTION pgtrail.context_row_trigger()', rel);
-        EXECUTE format('CREATE OR REPLACE TRIGGER pgtrail_context_truncate BEFORE TRUNCATE ON %s '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION pgtrail.context_statement_trigger()', rel);
+        CALL pgtrail.attach_context_trigger(rel);
     END LOOP;
 END
 $$;
 COMMENT ON PROCEDURE pgtrail.attach_context_triggers(name, regclass) IS
     'Attaches pgtrail''s context triggers to every user table, or to one publication''s tables';
 
+-- Event trigger: the triggers go on the tables this command created, and on nothing else (touching
+-- every table would lock each one, so a CREATE TEMP TABLE would wait behind any open transaction).
+-- Temporary tables, partitions (they inherit the triggers of their partitioned table), pgtrail's
+-- own schema and the changes table are left alone.
 CREATE OR REPLACE FUNCTION pgtrail.attach_context_triggers_on_create() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    rel regclass;
+    changes_rel regclass := to_regclass(coalesce(nullif(current_setting('pgtrail.changes_table', true), ''), 'changes'));
 BEGIN
-    CALL pgtrail.attach_context_triggers();
+    FOR rel IN
+        SELECT c.oid::regclass
+        FROM pg_event_trigger_ddl_commands() d
+        JOIN pg_class c ON c.oid = d.objid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE d.classid = 'pg_class'::regclass AND d.object_type = 'table'
+          AND c.relkind IN ('r', 'p')
+          AND NOT c.relispartition
+          AND c.relpersistence <> 't'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail')
+          AND n.nspname NOT LIKE 'pg\_%'
+          AND c.oid IS DISTINCT FROM changes_rel
+    LOOP
+        CALL pgtrail.attach_context_trigger(rel);
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION pgtrail.attach_context_triggers_on_create() IS
-    'Event trigger: attaches the context triggers to tables as they are created';
+    'Event trigger: attaches the context triggers to each table as it is created, and to no other';
 
 CALL pgtrail.attach_context_triggers();
 
