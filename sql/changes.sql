@@ -1,6 +1,8 @@
--- The changes table: one row per changed row (Bemi-compatible columns first).
--- The sink runs this with the table name substituted for "changes" (option --changes-table);
--- it is idempotent, so running it on every start is safe.
+-- The changes table: one row per changed row (Bemi-compatible columns first), at the current
+-- schema version (2), for reading and for creating it by hand. pgtrail itself builds the table
+-- with the migrations in sink/schema/migrations.cpp (quoted names, any --changes-table) and
+-- records the version in pgtrail.schema_version; a table created from this file is taken as
+-- version 1 and brought up to date by the (idempotent) migrations on the next setup or run.
 
 CREATE TABLE IF NOT EXISTS changes (
     id              uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
@@ -21,6 +23,7 @@ CREATE TABLE IF NOT EXISTS changes (
     commit_lsn      bigint      NOT NULL,           -- LSN of the source commit record (its start, the B record's lsn); with ordinal, a change's identity
     ordinal         integer     NOT NULL,           -- the change's place in its transaction, from 0
     unchanged       text[],                         -- columns left out of "after": unchanged TOASTed values without REPLICA IDENTITY FULL
+    lossy           text[],                         -- columns stored in a substitute form (docs/FORMAT.md); since version 2
     CONSTRAINT changes_commit_lsn_ordinal_key UNIQUE (commit_lsn, ordinal)
 );
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "pg/replication_stream.h"
 #include "schema/schema.h"
+#include "schema/migrate.h"
 #include "stream/server_setup.h"
 #include "history/snapshot_progress.h"
 #include "schema/sql_install.h"
@@ -124,12 +125,13 @@ void Snapshot::prepare_destination() {
     }
     table_ = parse_table_name(config_.changes_table);
     std::string name = sql_literal(qualified(table_));
-    bool existed = dest_->value("SELECT to_regclass(" + name + ") IS NOT NULL") == "t";
     try {
-        dest_->exec(changes_table_ddl(table_));
+        migrate_changes_table(*dest_, table_);
+    } catch (const SchemaTooNew &error) {
+        throw FatalError(error.what());
     } catch (const PgError &error) {
-        if (!(error.sqlstate == "42501" && existed))
-            throw FatalError("cannot create the changes table " + qualified(table_) + ": " + error.what());
+        throw FatalError("cannot create or migrate the changes table " + qualified(table_) + ": " + error.what() +
+                         (error.sqlstate == "42501" ? "; run pgtrail setup as its owner" : ""));
     }
     table_.schema = dest_->value("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + name + ")");
     if (dest_->value(sql_part_state_query(SqlPart::time_travel)) != "current") {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,8 @@
 #include "pg/blocking_pg.h"
 #include "log.h"
 #include "pg/replication_stream.h"
+#include "pg/quote.h"
+#include "schema/migrate.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
 #include "ops/tracked_tables.h"
@@ -183,11 +186,25 @@ void Planner::plan_slot() {
 
 void Planner::plan_changes_table() {
     TableName table = parse_table_name(config_.changes_table);
-    if (!table.schema.empty() && dest().value("SELECT count(*) FROM pg_namespace WHERE nspname = " + sql_literal(table.schema)) == "0")
-        add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + sql_ident(table.schema));
-    else if (dest().value("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL") == "t")
-        return;
-    add(false, "create the changes table " + qualified(table) + " and its indexes", changes_table_ddl(table), {}, true);
+    SqlQuoting quote = sql_quoting(dest().get());
+    if (!table.schema.empty() && dest().value("SELECT count(*) FROM pg_namespace WHERE nspname = " + quote.literal(table.schema)) == "0")
+        add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + quote.identifier(table.schema));
+    auto state = dest().rows(schema_state_query(table, quote));
+    bool exists = state[0][0] == "t";
+    std::optional<int> recorded;
+    if (exists && state[0][1] == "t") {
+        auto version = dest().rows(recorded_version_query(table, quote));
+        if (!version.empty()) recorded = std::stoi(version[0][0]);
+    }
+    int from = 0;
+    try {
+        from = schema_version_of(table, exists, recorded);
+    } catch (const SchemaTooNew &error) {
+        throw Failure(error.what());
+    }
+    for (const auto &migration : migrations_after(from, table, quote))
+        add(false, migration.what + " (" + qualified(table) + ", schema version " + std::to_string(migration.version) + ")",
+            migration.body, {}, true);
 }
 
 void Planner::plan_origin() {
@@ -259,6 +276,10 @@ void Planner::plan_destination_role() {
     };
     if (!table_has("INSERT") || !table_has("SELECT"))
         add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + sql_ident(role));
+    if (dest().value("SELECT to_regclass('pgtrail.schema_version') IS NULL") == "t" ||
+        !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
+        add(false, "let " + role + " read pgtrail.schema_version",
+            "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + sql_ident(role));
     for (const char *function : kOriginFunctions)
         if (!has("has_function_privilege(" + sql_literal(role) + ", " + sql_literal(function) + ", 'EXECUTE')"))
             add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + std::string(function) + " TO " + sql_ident(role));

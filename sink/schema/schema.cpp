@@ -1,10 +1,8 @@
-// DDL for the changes table.
+// Table names.
 #include "schema/schema.h"
 
 #include <cctype>
 #include <stdexcept>
-
-#include "schema_sql.h"
 
 namespace pgtrail {
 
@@ -26,18 +24,6 @@ std::string checked_identifier(std::string_view part, std::string_view whole) {
     return out;
 }
 
-/// Removes "--" comments, so words in them are never rewritten.
-std::string strip_comments(std::string_view sql) {
-    std::string out;
-    bool in_comment = false;
-    for (std::size_t i = 0; i < sql.size(); i++) {
-        if (!in_comment && sql[i] == '-' && i + 1 < sql.size() && sql[i + 1] == '-') in_comment = true;
-        if (sql[i] == '\n') in_comment = false;
-        if (!in_comment) out.push_back(sql[i]);
-    }
-    return out;
-}
-
 }  // namespace
 
 TableName parse_table_name(std::string_view text) {
@@ -50,23 +36,9 @@ std::string qualified(const TableName &name) {
     return name.schema.empty() ? name.table : name.schema + "." + name.table;
 }
 
-std::string changes_table_ddl(const TableName &name) {
-    std::string sql = strip_comments(kChangesSql);
-    constexpr std::string_view word = "changes";
-    std::string out;
-    for (std::size_t i = 0; i < sql.size();) {
-        bool starts_word = sql.compare(i, word.size(), word) == 0 && (i == 0 || !is_ident_char(sql[i - 1]));
-        if (!starts_word) {
-            out.push_back(sql[i++]);
-            continue;
-        }
-        std::size_t after = i + word.size();
-        bool is_table = after >= sql.size() || !is_ident_char(sql[after]);
-        // "changes" itself is the table; "changes_..." are index and constraint names.
-        out.append(is_table ? qualified(name) : name.table);
-        i = after;
-    }
-    return out;
+std::string quoted(const TableName &name, const SqlQuoting &quote) {
+    std::string table = quote.identifier(name.table);
+    return name.schema.empty() ? table : quote.identifier(name.schema) + "." + table;
 }
 
 }  // namespace pgtrail

@@ -4,6 +4,8 @@
 #include "json_escape.h"
 #include "log.h"
 #include "pg/replication_stream.h"
+#include "pg/quote.h"
+#include "schema/migrate.h"
 #include "schema/sql_install.h"
 
 namespace pgtrail {
@@ -60,33 +62,37 @@ asio::awaitable<void> ensure_slot(PgConnection &repl, const RunConfig &config, c
                          "; choose another --slot");
 }
 
-asio::awaitable<bool> table_exists(PgConnection &dest, const TableName &table) {
-    PgResult r = co_await dest.query("SELECT to_regclass(" + sql_literal(qualified(table)) + ") IS NOT NULL");
-    co_return value_of(r, 0, 0) == "t";
-}
-
-/// Creates the table and indexes when missing; fills in the schema it lives in.
+/// Creates the table and indexes when missing, brings it to the current schema version;
+/// fills in the schema it lives in.
 asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table) {
-    bool existed = co_await table_exists(dest, table);
-    bool skipped = false;
+    int from = 0;
+    std::optional<PgError> failure;
     try {
-        co_await dest.query(changes_table_ddl(table));
+        from = co_await read_schema_version(dest, table);
+        co_await migrate_changes_table(dest, table);
+    } catch (const SchemaTooNew &error) {
+        throw FatalError(error.what());
     } catch (const PgError &error) {
-        // A least-privilege role (pgtrail setup --destination-role) may only insert into an existing table.
-        if (error.sqlstate == "42501" && existed) skipped = true;
-        else if (error.sqlstate == "42501")
-            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: GRANT CREATE ON SCHEMA " +
-                             (table.schema.empty() ? "public" : table.schema) + " TO " + dest.user() + "; or create it from sql/changes.sql");
-        else if (error.sqlstate == "3F000")
-            throw FatalError("cannot create the changes table " + qualified(table) + ": " + error.what() + "; run: CREATE SCHEMA " +
-                             table.schema + ";");
-        else throw;
+        if (error.sqlstate.empty()) throw;
+        failure = error;
     }
-    if (skipped) log::debug("the changes table exists and " + dest.user() + " may not alter it: using it as it is");
+    if (failure) {
+        std::string name = qualified(table);
+        if (failure->sqlstate == "42501" && from > 0)
+            throw FatalError("the changes table " + name + " is at schema version " + std::to_string(from) + ", this pgtrail needs " +
+                             std::to_string(kSchemaVersion) + ", and " + dest.user() + " may not migrate it (" + failure->what() +
+                             "); run: pgtrail setup (as the table's owner), then start pgtrail run again");
+        if (failure->sqlstate == "42501")
+            throw FatalError("cannot create the changes table " + name + ": " + failure->what() + "; run: GRANT CREATE ON SCHEMA " +
+                             (table.schema.empty() ? "public" : table.schema) + " TO " + dest.user() + "; or run pgtrail setup as its owner");
+        if (failure->sqlstate == "3F000")
+            throw FatalError("cannot create the changes table " + name + ": " + failure->what() + "; run: CREATE SCHEMA " +
+                             table.schema + ";");
+        throw *failure;  // e.g. a lock timeout: retried
+    }
     PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
-                                     sql_literal(qualified(table)) + ")");
+                                     quote_literal(dest.get(), quoted(table, sql_quoting(dest.get()))) + ")");
     table.schema = value_of(r, 0, 0);
-    if (!existed) log::info("created table " + qualified(table) + " and its indexes");
 }
 
 asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origin) {

@@ -1,0 +1,27 @@
+// Running the migrations (schema/migrations.h) on a destination: `run` at every start,
+// `setup` as planned steps.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <utility>  // boost/asio/awaitable.hpp (1.74) uses std::exchange without it
+
+#include <boost/asio/awaitable.hpp>
+
+#include "pg/blocking_pg.h"
+#include "pg/pg_connection.h"
+#include "schema/migrations.h"
+
+namespace pgtrail {
+
+/// Reads the table's version on the destination.
+asio::awaitable<int> read_schema_version(PgConnection &dest, const TableName &table);
+
+/// Applies the missing migrations, each in its own transaction, logging each. Returns the
+/// version the table was at. Throws PgError when one fails (rolled back).
+asio::awaitable<int> migrate_changes_table(PgConnection &dest, const TableName &table);
+
+/// The same on a blocking connection (snapshot).
+int migrate_changes_table(BlockingPg &dest, const TableName &table);
+
+}  // namespace pgtrail

@@ -1,0 +1,115 @@
+// The migrations, in order. Add one at the end (never edit a landed one), raise
+// kSchemaVersion, and test it from the previous version's schema with rows in it.
+#include "schema/migrations.h"
+
+namespace pgtrail {
+
+namespace {
+
+/// The table's catalog name ("schema"."table"), the key of pgtrail.schema_version.
+std::string resolved_name(const TableName &table, const SqlQuoting &quote) {
+    return "(SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE c.oid = to_regclass(" + quote.literal(quoted(table, quote)) + "))";
+}
+
+/// Creates schema pgtrail and the version table when missing, without needing CREATE
+/// privileges when they exist; serialises concurrent migrations.
+const char *kPrologue =
+    "SELECT pg_advisory_xact_lock(hashtext('pgtrail.schema_version'));\n"
+    "DO $pgtrail$ BEGIN\n"
+    "  IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF;\n"
+    "  IF to_regclass('pgtrail.schema_version') IS NULL THEN\n"
+    "    CREATE TABLE pgtrail.schema_version (\n"
+    "      changes_table text PRIMARY KEY,        -- the changes table, format('%I.%I', schema, name)\n"
+    "      version       integer NOT NULL,         -- the last migration applied to it\n"
+    "      migrated_at   timestamptz NOT NULL DEFAULT now());\n"
+    "    COMMENT ON TABLE pgtrail.schema_version IS 'The schema version pgtrail brought each changes table to.';\n"
+    "  END IF;\n"
+    "END $pgtrail$;\n";
+
+std::string record_version(int version, const TableName &table, const SqlQuoting &quote) {
+    return "INSERT INTO pgtrail.schema_version AS v (changes_table, version) VALUES (" + resolved_name(table, quote) + ", " +
+           std::to_string(version) +
+           ")\n  ON CONFLICT (changes_table) DO UPDATE SET version = greatest(v.version, excluded.version), migrated_at = now()";
+}
+
+/// Version 2: a column listing the values that could not be stored as PostgreSQL renders them.
+std::string lossy_column(const TableName &table, const SqlQuoting &quote) {
+    return "ALTER TABLE " + quoted(table, quote) + " ADD COLUMN IF NOT EXISTS lossy text[];\n"
+           "COMMENT ON COLUMN " + quoted(table, quote) + ".lossy IS " +
+           quote.literal("columns whose value could not be stored as PostgreSQL renders it and is stored in a faithful "
+                         "substitute form (see docs/FORMAT.md); NULL when none") + ";\n";
+}
+
+}  // namespace
+
+std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
+    std::string name = quoted(table, quote);
+    auto ident = [&](const char *suffix) { return quote.identifier(table.table + suffix); };
+    return "CREATE TABLE IF NOT EXISTS " + name + " (\n"
+           "    id              uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,\n"
+           "    primary_key     text,\n"
+           "    before          jsonb,\n"
+           "    after           jsonb,\n"
+           "    context         jsonb       NOT NULL DEFAULT '{}'::jsonb,\n"
+           "    database        text        NOT NULL,\n"
+           "    schema          text        NOT NULL,\n"
+           "    \"table\"         text        NOT NULL,\n"
+           "    operation       text        NOT NULL CHECK (operation IN ('CREATE', 'UPDATE', 'DELETE', 'TRUNCATE', 'SNAPSHOT')),\n"
+           "    committed_at    timestamptz NOT NULL,\n"
+           "    queued_at       timestamptz NOT NULL,\n"
+           "    created_at      timestamptz NOT NULL DEFAULT now(),\n"
+           "    transaction_id  bigint      NOT NULL,\n"
+           "    position        bigint      NOT NULL,\n"
+           "    commit_lsn      bigint      NOT NULL,\n"
+           "    ordinal         integer     NOT NULL,\n"
+           "    unchanged       text[],\n"
+           "    CONSTRAINT " + ident("_commit_lsn_ordinal_key") + " UNIQUE (commit_lsn, ordinal)\n"
+           ");\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_table_primary_key_committed_at_idx") + "\n"
+           "    ON " + name + " (schema, \"table\", primary_key, committed_at);\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_committed_at_idx") + " ON " + name + " (committed_at);\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_context_idx") + " ON " + name + " USING gin (context jsonb_path_ops);\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_transaction_id_idx") + " ON " + name + " (transaction_id);\n";
+}
+
+int schema_version_of(const TableName &table, bool table_exists, std::optional<int> recorded) {
+    if (!table_exists) return 0;
+    int version = recorded.value_or(1);
+    if (version > kSchemaVersion)
+        throw SchemaTooNew("the changes table " + qualified(table) + " is at schema version " + std::to_string(version) +
+                           ", newer than this pgtrail knows (" + std::to_string(kSchemaVersion) +
+                           "); run the pgtrail that wrote it, or a later one");
+    return version;
+}
+
+std::vector<Migration> migrations_after(int from, const TableName &table, const SqlQuoting &quote) {
+    struct Step {
+        int version;
+        const char *what;
+        std::string (*sql)(const TableName &, const SqlQuoting &);
+    };
+    static const Step kSteps[] = {
+        {1, "create the changes table and its indexes", changes_table_v1_ddl},
+        {2, "add column lossy (values stored in a substitute form)", lossy_column},
+    };
+    static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
+    std::vector<Migration> out;
+    for (const auto &step : kSteps) {
+        if (step.version <= from) continue;
+        out.push_back({step.version, step.what,
+                       std::string(kPrologue) + step.sql(table, quote) + record_version(step.version, table, quote)});
+    }
+    return out;
+}
+
+std::string schema_state_query(const TableName &table, const SqlQuoting &quote) {
+    return "SELECT to_regclass(" + quote.literal(quoted(table, quote)) +
+           ") IS NOT NULL, to_regclass('pgtrail.schema_version') IS NOT NULL";
+}
+
+std::string recorded_version_query(const TableName &table, const SqlQuoting &quote) {
+    return "SELECT version FROM pgtrail.schema_version WHERE changes_table = " + resolved_name(table, quote);
+}
+
+}  // namespace pgtrail

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Schema versions: a changes table written by the previous version (sql/changes.sql before
+# versions were recorded, with rows in it) is migrated by `run` and by `setup`, keeps its rows,
+# records its version in pgtrail.schema_version, and a second start changes nothing. A table
+# of a newer version than the binary knows is refused. A table the sink creates has the
+# columns and indexes of sql/changes.sql.
+source "$(dirname "$0")/lib.sh"
+start_cluster src --plugin-dir "$PLUGIN_DIR"
+FIXTURE=$(dirname "$0")/fixtures/changes_v1.sql
+run "CREATE TABLE t (id int PRIMARY KEY, v text)"
+
+# 1. The previous version's table, with rows an older sink wrote.
+psql -X -q -v ON_ERROR_STOP=1 -f "$FIXTURE" >/dev/null
+run "INSERT INTO changes (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, ordinal)
+     SELECT g::text, jsonb_build_object('id', g), 'postgres', 'public', 'old', 'CREATE', now(), now(), 700 + g, g, g, 0 FROM generate_series(1, 50) g"
+OLD_ROWS=$(q "SELECT md5(string_agg(to_jsonb(c)::text, '' ORDER BY commit_lsn)) FROM changes c")
+expect_eq "no lossy column in version 1" "$(q "SELECT count(*) FROM pg_attribute WHERE attrelid = 'changes'::regclass AND attname = 'lossy'")" 0
+
+start_sink
+wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
+run "INSERT INTO t VALUES (1, 'a'), (2, 'b')"
+caught_up
+stop_sink
+expect_eq "version recorded" "$(q "SELECT changes_table || ' ' || version FROM pgtrail.schema_version")" "public.changes 2"
+expect_eq "lossy column added" "$(q "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'changes'::regclass AND attname = 'lossy'")" "text[]"
+expect_eq "old rows untouched" \
+    "$(q "SELECT md5(string_agg((to_jsonb(c) - 'lossy')::text, '' ORDER BY commit_lsn)) FROM changes c WHERE \"table\" = 'old'")" "$OLD_ROWS"
+expect_eq "new rows arrived" "$(q "SELECT count(*) FROM changes WHERE \"table\" = 't'")" 2
+grep -q "changes table changes: add column lossy .*(schema version 2)" "$WORK/sink.log" || fail "no log line for the migration"
+grep -q "schema version 1)" "$WORK/sink.log" && fail "the existing table was created again"
+
+# 2. A second start: nothing to migrate, nothing logged.
+: >"$WORK/sink.log"
+start_sink
+run "INSERT INTO t VALUES (3, 'c')"
+caught_up
+stop_sink
+grep -q "schema version" "$WORK/sink.log" && fail "a second start migrated again"
+expect_eq "all rows" "$(q "SELECT count(*) FROM changes WHERE \"table\" = 't'")" 3
+
+# 3. setup migrates too (another database, another table name), and a second setup does not.
+run "CREATE DATABASE other"
+PGDATABASE=other psql -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA audit" -f "$FIXTURE" -c "ALTER TABLE changes SET SCHEMA audit" >/dev/null
+PGDATABASE=other run "INSERT INTO audit.changes (database, schema, \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, ordinal)
+     VALUES ('other', 'public', 'old', 'CREATE', now(), now(), 1, 1, 1, 0)"
+"$PGTRAIL" setup --no-slot --source "host=127.0.0.1 port=$PORT user=postgres dbname=other" --changes-table audit.changes >"$WORK/setup.out" 2>&1 \
+    || { cat "$WORK/setup.out" >&2; fail "setup failed"; }
+grep -q "done: add column lossy .*(audit.changes, schema version 2)" "$WORK/setup.out" || { cat "$WORK/setup.out" >&2; fail "setup did not migrate"; }
+grep -q "create the changes table" "$WORK/setup.out" && fail "setup created the existing table again"
+expect_eq "setup recorded the version" "$(PGDATABASE=other q "SELECT changes_table || ' ' || version FROM pgtrail.schema_version")" "audit.changes 2"
+expect_eq "setup kept the row" "$(PGDATABASE=other q "SELECT count(*) FROM audit.changes")" 1
+"$PGTRAIL" setup --no-slot --dry-run --source "host=127.0.0.1 port=$PORT user=postgres dbname=other" --changes-table audit.changes >"$WORK/setup2.out" 2>&1
+grep -q "schema version" "$WORK/setup2.out" && { cat "$WORK/setup2.out" >&2; fail "a second setup plans a migration again"; }
+
+# 4. A table of a newer version: refused, with what to do.
+run "UPDATE pgtrail.schema_version SET version = 99"
+status=0
+timeout 30 "$PGTRAIL" run --source "$(SOURCE_CONN)" >"$WORK/new.out" 2>&1 || status=$?
+expect_eq "newer schema: exit status" "$status" 1
+grep -q "is at schema version 99, newer than this pgtrail knows" "$WORK/new.out" || { cat "$WORK/new.out" >&2; fail "no refusal of a newer schema"; }
+run "UPDATE pgtrail.schema_version SET version = 2"
+
+# 5. A table the sink creates equals sql/changes.sql (columns, types, defaults, indexes).
+run "CREATE DATABASE fresh"
+run "CREATE DATABASE byhand"
+PGDATABASE=byhand psql -X -q -v ON_ERROR_STOP=1 -f "$PGTRAIL_SOURCE_DIR/sql/changes.sql" >/dev/null
+"$PGTRAIL" setup --no-slot --source "host=127.0.0.1 port=$PORT user=postgres dbname=fresh" >"$WORK/setup3.out" 2>&1 \
+    || { cat "$WORK/setup3.out" >&2; fail "setup of a fresh database failed"; }
+shape() {
+    PGDATABASE=$1 q "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, ''), ', ' ORDER BY ordinal_position)
+                     FROM information_schema.columns WHERE table_name = 'changes' AND table_schema = 'public'"
+    PGDATABASE=$1 q "SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'changes'"
+    PGDATABASE=$1 q "SELECT string_agg(pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'changes'::regclass"
+}
+expect_eq "sink-created table = sql/changes.sql" "$(shape fresh)" "$(shape byhand)"
+echo "ok"
