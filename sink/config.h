@@ -26,6 +26,8 @@ struct RunConfig {
     ConnParams destination;
     bool destination_is_source = true;
     std::string slot = "pgtrail";
+    /// Output plugin of the slot: pgtrail, pgoutput, or auto (stream/decoding_choice.h).
+    std::string plugin = "auto";
     std::string publication;                       ///< passed to the plugin as "publications"
     std::string include_tables;                    ///< plugin include-tables
     std::string exclude_tables;                    ///< plugin exclude-tables (the changes table is always added)

@@ -33,6 +33,14 @@ void add_slot_option(CLI::App &command, RunConfig &c) {
     command.add_option("--slot", c.slot, "Logical replication slot (created with the pgtrail plugin when missing)")->capture_default_str();
 }
 
+void add_plugin_option(CLI::App &command, RunConfig &c) {
+    HelpSection section(command, "Tracking");
+    command.add_option("--plugin", c.plugin,
+                       "Output plugin: pgtrail, pgoutput (the server's own, e.g. on managed services), or auto: the slot's, "
+                       "else pgtrail where the server allows and loads it, else pgoutput")
+        ->capture_default_str()->check(CLI::IsMember({"auto", "pgtrail", "pgoutput"}));
+}
+
 void add_publication_option(CLI::App &command, RunConfig &c) {
     HelpSection section(command, "Tracking");
     command.add_option("--publication", c.publication, "Only track tables in these publications (comma list)");
@@ -110,6 +118,7 @@ void add_option_groups(CLI::App &command, RunConfig &config, unsigned groups) {
     if (groups & kConnectionOptions) add_connection_options(command, config);
     if (groups & kSshOptions) add_ssh_options(command, config.ops);
     if (groups & kSlotOption) add_slot_option(command, config);
+    if (groups & kPluginOption) add_plugin_option(command, config);
     if (groups & kPublicationOption) add_publication_option(command, config);
     if (groups & kTableFilterOptions) add_table_filter_options(command, config);
     if (groups & kChangesTableOption) add_changes_table_option(command, config);

@@ -24,6 +24,7 @@ enum OptionGroup : unsigned {
     kStreamOptions = 1u << 6,      ///< run's decoding, batching and timing options
     kServiceOptions = 1u << 7,     ///< run's metrics endpoint, heartbeats and slot monitor
     kSshOptions = 1u << 8,         ///< --ssh-host, --ssh-known-hosts, --ssh-identity, --ssh-binary
+    kPluginOption = 1u << 9,       ///< --plugin: pgtrail, pgoutput or auto
 };
 
 /// Registers the groups on command; their values land in config.

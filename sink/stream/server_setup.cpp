@@ -134,6 +134,9 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
     parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
     if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
     co_await check_wal_level(repl);
+    // Until the pgoutput decoder lands, run decodes with the pgtrail plugin only (auto included).
+    if (config.plugin == "pgoutput")
+        throw FatalError("--plugin pgoutput: this pgtrail cannot decode pgoutput yet; use --plugin pgtrail (or auto)");
     co_await ensure_slot(repl, config, info.database);
     co_return info;
 }

@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 CONNECTIONS="--source --destination"
 SSH="--ssh-host --ssh-known-hosts --ssh-identity --ssh-binary"
-TRACKING="--slot --publication --include-tables --exclude-tables --changes-table"
+TRACKING="--slot --plugin --publication --include-tables --exclude-tables --changes-table"
 LOGGING="--log-level --log-format"
 STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms
            --status-interval --stats-interval --receive-timeout --max-backoff"
