@@ -95,6 +95,16 @@ std::size_t json_escape_byte(unsigned char c, char out[6]) noexcept {
     return 6;
 }
 
+std::size_t json_string_size(const char *s, std::size_t n) noexcept {
+    std::size_t size = n + 2;
+    char escape[6];
+    for (std::size_t i = json_clean_run(s, n); i < n; i += json_clean_run(s + i, n - i)) {
+        size += json_escape_byte(static_cast<unsigned char>(s[i]), escape) - 1;
+        i++;
+    }
+    return size;
+}
+
 std::size_t utf8_valid_prefix(const char *s, std::size_t n) noexcept {
     const auto *p = reinterpret_cast<const unsigned char *>(s);
     std::size_t i = 0;

@@ -13,6 +13,9 @@ std::size_t json_clean_run(const char *s, std::size_t n) noexcept;
 /// Writes the JSON escape of byte c (one json_clean_run stopped at) to out; returns its length (2 or 6).
 std::size_t json_escape_byte(unsigned char c, char out[6]) noexcept;
 
+/// Size of [s, s+n) written as a JSON string: quotes and escapes included.
+std::size_t json_string_size(const char *s, std::size_t n) noexcept;
+
 /// Length of the longest prefix of [s, s+n) that is valid UTF-8 (ends on a character boundary).
 std::size_t utf8_valid_prefix(const char *s, std::size_t n) noexcept;
 

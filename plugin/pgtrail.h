@@ -58,6 +58,7 @@ struct RelInfo {
     bool publish_insert, publish_update, publish_delete, publish_truncate;
     const char *head;           ///< "schema":..,"table":..,"pk":[..] pre-rendered
     int head_len;
+    const char *key_names;      ///< the pk columns, comma-separated (for log messages)
     const char *own_head;       ///< the partition's own head, when reported under its root (for TRUNCATE)
     int own_head_len;
     TupleDesc desc;             ///< descriptor of the reported relation
@@ -88,20 +89,53 @@ void classify_column(ColumnInfo *col, Oid typid, MemoryContext cxt);
 void append_json_string(StringInfo out, const char *s, size_t n);
 void append_json_value(StringInfo out, Datum value, const ColumnInfo *col);
 
+/// jsonb's limit on one string and on the data of one object (JENTRY_OFFLENMASK, 256 MB).
+constexpr Size kJsonbMaxSize = 0x0FFFFFFF;
+/// The largest record the plugin writes: MaxAllocSize (StringInfo, CopyData, text) less room for
+/// the keys, placeholders and "lossy" list that may follow the last value checked.
+constexpr Size kMaxRecordSize = MaxAllocSize - 16 * 1024 * 1024;
+
+/// Why a value was left out of a record (docs/FORMAT.md, "Values that cannot be stored").
+enum class Omission : uint8 {
+    None,
+    ValueTooLarge,   ///< the value alone is over jsonb's limit
+    ImageTooLarge,   ///< the row image's jsonb would go over jsonb's limit
+    RecordTooLarge,  ///< the record would go over kMaxRecordSize
+};
+
+/// Appends value's JSON (as append_json_value) unless it cannot be stored; then appends nothing
+/// and says why. *size: the value's size in bytes as PostgreSQL holds it (uncompressed);
+/// *jsonb_size: an estimate of what it adds to its image's jsonb. image_jsonb: the image so far.
+Omission append_json_value_within(StringInfo out, Datum value, const ColumnInfo *col, int16 attlen,
+                                  Size image_jsonb, Size *size, Size *jsonb_size);
+/// Appends the placeholder "<pgtrail: value of N bytes omitted: REASON>".
+void append_omitted(StringInfo out, Size size, Omission why);
+
 // tuple_json.cpp
 /// Where each column's value was written in the output buffer (offsets; len 0: not written).
 struct ValueSpans {
     int *start;
     int *len;
+    Size *jsonb_size;  ///< its estimated jsonb size
+    Size *size;        ///< the value's size in PostgreSQL
 };
+
+/// The columns of one record whose value in before or after is not to_jsonb's rendering.
+struct LossyColumns {
+    bool *lossy;             ///< per column of the reported relation
+    int count;
+    StringInfoData detail;   ///< "column c: N bytes, reason; ..." for the log (never values)
+};
+LossyColumns *new_lossy_columns(int natts);
 
 /// Appends a row image as a JSON object. With key_only, NULL columns are left out (a
 /// key-only old tuple has NULL in every non-key column). With toast_source, unchanged
 /// TOASTed values are taken from it; those it cannot fill go to unchanged (if not NULL).
 /// With spans, rendering an old image records where each value's JSON went in out, and
 /// rendering the new image (toast_source given) copies unchanged TOASTed values from there.
+/// A value that cannot be stored is replaced by a placeholder and noted in lossy.
 void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, bool key_only,
-                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans);
+                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans, LossyColumns *lossy);
 ValueSpans *new_value_spans(int natts);
 
 // records.cpp

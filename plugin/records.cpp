@@ -67,9 +67,34 @@ void note_filtered(LogicalDecodingContext *ctx, PluginState *state) {
 }
 
 void append_image(StringInfo out, const char *field, const RelInfo *info, HeapTuple tuple, bool key_only,
-                  HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans) {
+                  HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans, LossyColumns *lossy) {
     appendStringInfoString(out, field);
-    append_tuple_json(out, info, tuple, key_only, toast_source, unchanged, spans);
+    append_tuple_json(out, info, tuple, key_only, toast_source, unchanged, spans, lossy);
+}
+
+// ,"lossy":["a","b"]: the columns whose value in before or after is not to_jsonb's, in column order.
+void append_lossy(StringInfo out, const RelInfo *info, const LossyColumns *lossy) {
+    appendStringInfoString(out, ",\"lossy\":[");
+    bool first = true;
+    for (int i = 0; i < info->desc->natts; i++) {
+        if (!lossy->lossy[i]) continue;
+        if (!first) appendStringInfoChar(out, ',');
+        first = false;
+        append_json_string(out, info->columns[i].name, strlen(info->columns[i].name));
+    }
+    appendStringInfoChar(out, ']');
+}
+
+// Names the change whose values were left out: table, key columns, LSN; never a value.
+void warn_lossy(const RelInfo *info, XLogRecPtr lsn, char op, const LossyColumns *lossy) {
+    const char *schema = get_namespace_name(get_rel_namespace(info->target_relid));
+    const char *table = get_rel_name(info->target_relid);
+    ereport(WARNING,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+             errmsg("pgtrail: %c record at %X/%X of table %s.%s (key columns: %s) has %d value(s) too large to store, written as placeholders and listed in \"lossy\"",
+                    op, LSN_FORMAT_ARGS(lsn), schema ? schema : "?", table ? table : "?",
+                    info->key_names[0] ? info->key_names : "none", lossy->count),
+             errdetail("%s", lossy->detail.data)));
 }
 
 void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation rel,
@@ -88,15 +113,18 @@ void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation
     start_change_record(out, op, change->lsn, info);
     // A full old row next to a new one: the new row's unchanged TOASTed values repeat old ones.
     ValueSpans *spans = oldtuple && newtuple && !old_key_only ? new_value_spans(info->desc->natts) : nullptr;
-    if (oldtuple) append_image(out, ",\"before\":", info, oldtuple, old_key_only, nullptr, nullptr, spans);
+    LossyColumns *lossy = new_lossy_columns(info->desc->natts);
+    if (oldtuple) append_image(out, ",\"before\":", info, oldtuple, old_key_only, nullptr, nullptr, spans, lossy);
     if (newtuple) {
         StringInfoData unchanged;
         initStringInfo(&unchanged);
-        append_image(out, ",\"after\":", info, newtuple, false, old_key_only ? nullptr : oldtuple, &unchanged, spans);
+        append_image(out, ",\"after\":", info, newtuple, false, old_key_only ? nullptr : oldtuple, &unchanged, spans, lossy);
         if (unchanged.len > 0) appendStringInfo(out, ",\"unchanged\":[%s]", unchanged.data);
     }
+    if (lossy->count > 0) append_lossy(out, info, lossy);
     appendStringInfoChar(out, '}');
     OutputPluginWrite(ctx, true);
+    if (lossy->count > 0) warn_lossy(info, change->lsn, op, lossy);
 }
 
 // Looks an origin's name up in the catalog, inside a transaction of our own if

@@ -62,8 +62,10 @@ void key_columns(Relation rel, int *nkeys, AttrNumber **keys) {
     ReleaseSysCache(tuple);
 }
 
-// "schema":"s","table":"t","pk":["a","b"]
-const char *render_head(Relation target, int *len) {
+// "schema":"s","table":"t","pk":["a","b"]; *key_names: "a, b" (for log messages)
+const char *render_head(Relation target, int *len, const char **key_names) {
+    StringInfoData names;
+    initStringInfo(&names);
     StringInfoData head;
     initStringInfo(&head);
     const char *schema = get_namespace_name(RelationGetNamespace(target));
@@ -80,9 +82,11 @@ const char *render_head(Relation target, int *len) {
         if (i > 0) appendStringInfoChar(&head, ',');
         const char *name = NameStr(TupleDescAttr(RelationGetDescr(target), keys[i] - 1)->attname);
         append_json_string(&head, name, strlen(name));
+        appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", name);
     }
     appendStringInfoChar(&head, ']');
     *len = head.len;
+    *key_names = names.data;
     return head.data;
 }
 
@@ -133,8 +137,9 @@ void build_entry(PluginState *state, RelInfo *info, Relation rel) {
     info->desc = CreateTupleDescCopyConstr(RelationGetDescr(target));
     if (target != rel)
         info->map = convert_tuples_by_name(CreateTupleDescCopyConstr(RelationGetDescr(rel)), info->desc);
-    info->head = render_head(target, &info->head_len);
-    if (target != rel) info->own_head = render_head(rel, &info->own_head_len);
+    info->head = render_head(target, &info->head_len, &info->key_names);
+    const char *own_key_names;
+    if (target != rel) info->own_head = render_head(rel, &info->own_head_len, &own_key_names);
     info->tracked = passes_table_filters(options, rel);
     build_columns(info);
     publication_actions(options, RelationGetRelid(rel), info->target_relid, &info->publish_insert,

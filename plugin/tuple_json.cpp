@@ -36,11 +36,36 @@ ValueSpans *new_value_spans(int natts) {
     auto *spans = static_cast<ValueSpans *>(palloc(sizeof(ValueSpans)));
     spans->start = static_cast<int *>(palloc0(sizeof(int) * (natts > 0 ? natts : 1)));
     spans->len = static_cast<int *>(palloc0(sizeof(int) * (natts > 0 ? natts : 1)));
+    spans->jsonb_size = static_cast<Size *>(palloc0(sizeof(Size) * (natts > 0 ? natts : 1)));
+    spans->size = static_cast<Size *>(palloc0(sizeof(Size) * (natts > 0 ? natts : 1)));
     return spans;
 }
 
+LossyColumns *new_lossy_columns(int natts) {
+    auto *lossy = static_cast<LossyColumns *>(palloc0(sizeof(LossyColumns)));
+    lossy->lossy = static_cast<bool *>(palloc0(sizeof(bool) * (natts > 0 ? natts : 1)));
+    initStringInfo(&lossy->detail);
+    return lossy;
+}
+
+namespace {
+
+// Writes the placeholder for a value left out, and notes the column (name, size, reason; no value).
+void omit_value(StringInfo out, LossyColumns *lossy, int i, const ColumnInfo *col, Size size, Omission why) {
+    append_omitted(out, size, why);
+    if (!lossy->lossy[i]) lossy->count++;
+    lossy->lossy[i] = true;
+    if (lossy->detail.len > 0) appendStringInfoString(&lossy->detail, "; ");
+    appendStringInfo(&lossy->detail, "column %s: " UINT64_FORMAT " bytes, %s", col->name, static_cast<uint64>(size),
+                     why == Omission::ValueTooLarge   ? "over jsonb's limit"
+                     : why == Omission::ImageTooLarge ? "row over jsonb's limit"
+                                                      : "record over 1 GB");
+}
+
+}  // namespace
+
 void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, bool key_only,
-                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans) {
+                       HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans, LossyColumns *lossy) {
     TupleDesc desc = info->desc;
     Datum *values, *old_values = nullptr;
     bool *nulls, *old_nulls = nullptr;
@@ -48,6 +73,7 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
 
     appendStringInfoCharMacro(out, '{');
     bool first = true;
+    Size image_jsonb = 0;  // estimated size of this image as jsonb
     for (int i = 0; i < desc->natts; i++) {
         const ColumnInfo *col = &info->columns[i];
         Form_pg_attribute attr = TupleDescAttr(desc, i);
@@ -60,7 +86,16 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
                 if (!first) appendStringInfoCharMacro(out, ',');
                 first = false;
                 appendBinaryStringInfo(out, col->key, col->key_len);
-                append_earlier_value(out, spans->start[i], spans->len[i]);
+                image_jsonb += col->key_len + 8;
+                Size room = kMaxRecordSize > static_cast<Size>(out->len) ? kMaxRecordSize - out->len : 0;
+                if (static_cast<Size>(spans->len[i]) > room)
+                    omit_value(out, lossy, i, col, spans->size[i], Omission::RecordTooLarge);
+                else if (image_jsonb + spans->jsonb_size[i] > kJsonbMaxSize)
+                    omit_value(out, lossy, i, col, spans->size[i], Omission::ImageTooLarge);
+                else {
+                    append_earlier_value(out, spans->start[i], spans->len[i]);
+                    image_jsonb += spans->jsonb_size[i];
+                }
                 continue;
             }
             if (toast_source && !old_values) deform(toast_source, desc, &old_values, &old_nulls);
@@ -75,15 +110,24 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         if (!first) appendStringInfoCharMacro(out, ',');
         first = false;
         appendBinaryStringInfo(out, col->key, col->key_len);
+        image_jsonb += col->key_len + 8;  // the key and its entry
         if (nulls[i]) {
             appendStringInfoString(out, "null");
             continue;
         }
         int start = out->len;
-        append_json_value(out, value, col);
+        Size size = 0, jsonb_size = 0;
+        Omission why = append_json_value_within(out, value, col, attr->attlen, image_jsonb, &size, &jsonb_size);
+        if (why != Omission::None) {
+            omit_value(out, lossy, i, col, size, why);
+            jsonb_size = out->len - start;
+        }
+        image_jsonb += jsonb_size;
         if (spans && !toast_source) {  // rendering a before image: remember where each value went
             spans->start[i] = start;
             spans->len[i] = out->len - start;
+            spans->jsonb_size[i] = jsonb_size;
+            spans->size[i] = size;
         }
     }
     appendStringInfoCharMacro(out, '}');

@@ -244,4 +244,59 @@ void append_json_value(StringInfo out, Datum value, const ColumnInfo *col) {
     }
 }
 
+Omission append_json_value_within(StringInfo out, Datum value, const ColumnInfo *col, int16 attlen,
+                                  Size image_jsonb, Size *size, Size *jsonb_size) {
+    int start = out->len;
+    if (attlen != -1) {  // fixed-length (or cstring): small
+        append_json_value(out, value, col);
+        *size = attlen > 0 ? static_cast<Size>(attlen) : strlen(DatumGetCString(value));
+        *jsonb_size = out->len - start;
+        return Omission::None;
+    }
+    // Uncompressed size, read from the header: a value too large is never detoasted.
+    *size = toast_raw_datum_size(value) - VARHDRSZ;
+    if (*size > kJsonbMaxSize) return Omission::ValueTooLarge;
+    Size room = kMaxRecordSize > static_cast<Size>(out->len) ? kMaxRecordSize - out->len : 0;
+    Size image_room = kJsonbMaxSize > image_jsonb ? kJsonbMaxSize - image_jsonb : 0;
+    if (col->kind == ValueKind::Text || col->kind == ValueKind::Other) {
+        // A JSON string: jsonb holds its bytes; the record its escaped form (up to 6x).
+        const char *s;
+        Size n;
+        if (col->kind == ValueKind::Text) {
+            if (*size > image_room) return Omission::ImageTooLarge;  // known without detoasting
+            text *t = DatumGetTextPP(value);
+            s = VARDATA_ANY(t);
+            n = VARSIZE_ANY_EXHDR(t);
+        } else {
+            s = OutputFunctionCall(const_cast<FmgrInfo *>(&col->out), value);
+            n = strlen(s);  // e.g. bytea's hex: twice its size
+            if (n > kJsonbMaxSize) return Omission::ValueTooLarge;
+        }
+        if (n > image_room) return Omission::ImageTooLarge;
+        if (6 * n + 2 > room && json_string_size(s, n) > room) return Omission::RecordTooLarge;
+        append_json_string(out, s, n);
+        *jsonb_size = n;
+        return Omission::None;
+    }
+    // json: its text as is; jsonb, arrays, composites, numbers: at most 8x their size (escapes,
+    // number texts), which must fit before rendering (a StringInfo over 1 GB is an ERROR).
+    Size bound = col->kind == ValueKind::Json ? *size + 2 : 8 * *size + 64;
+    if (bound > room) return Omission::RecordTooLarge;
+    append_json_value(out, value, col);
+    *jsonb_size = out->len - start;
+    if (*jsonb_size > image_room) {
+        out->len = start;
+        out->data[start] = '\0';
+        return Omission::ImageTooLarge;
+    }
+    return Omission::None;
+}
+
+void append_omitted(StringInfo out, Size size, Omission why) {
+    const char *reason = why == Omission::ValueTooLarge   ? "over jsonb's limit of 268435455 bytes"
+                         : why == Omission::ImageTooLarge ? "the row's jsonb would exceed 268435455 bytes"
+                                                          : "the record would exceed 1 GB";
+    appendStringInfo(out, "\"<pgtrail: value of " UINT64_FORMAT " bytes omitted: %s>\"", static_cast<uint64>(size), reason);
+}
+
 }  // namespace pgtrail

@@ -76,3 +76,11 @@ TEST_CASE("LSNs format and parse as PostgreSQL writes them") {
     CHECK_FALSE(parse_lsn("0/1x", 4, &lsn));
     CHECK_FALSE(parse_lsn("01634F38", 8, &lsn));
 }
+
+TEST_CASE("json_string_size is the escaped size, quotes included, without writing it") {
+    for (std::string s : {std::string(), std::string("plain"), std::string("q\"b\\n\nt\tc\x01z"),
+                          std::string(40, '\x1f') + "tail", std::string("\xC3\xA9 unicode \xE2\x82\xAC")}) {
+        CHECK(json_string_size(s.data(), s.size()) == escape(s).size() + 2);
+    }
+    CHECK(json_string_size("\x01", 1) == 8);
+}
