@@ -22,6 +22,12 @@ std::vector<std::string> split_list(const std::string &list) {
     return out;
 }
 
+std::string join_list(const std::vector<std::string> &items, const char *separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); i++) out += (i ? separator : "") + items[i];
+    return out;
+}
+
 std::string sql_text_array(const std::vector<std::string> &values) {
     std::string out = "ARRAY[";
     for (std::size_t i = 0; i < values.size(); i++) out += (i ? "," : "") + sql_literal(values[i]);

@@ -31,6 +31,9 @@ std::vector<TrackedTable> listed_tables(BlockingPg &source, const std::vector<st
 /// Splits a comma list (trimmed, empty items dropped).
 std::vector<std::string> split_list(const std::string &list);
 
+/// Joins items with separator.
+std::string join_list(const std::vector<std::string> &items, const char *separator);
+
 /// A SQL array literal of text values: ARRAY['a','b']::text[].
 std::string sql_text_array(const std::vector<std::string> &values);
 
