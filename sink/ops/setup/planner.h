@@ -1,0 +1,36 @@
+// The planners of `pgtrail setup` (setup_planner.cpp: publication, tables, slot, changes table,
+// origin, functions; role_planner.cpp: least-privilege roles) and `pgtrail teardown`
+// (teardown_planner.cpp). Each looks at the databases and plans only what is missing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "ops/setup/plan.h"
+#include "ops/setup_command.h"
+#include "ops/tracked_tables.h"
+
+namespace pgtrail {
+
+/// What the planners share.
+struct SetupContext {
+    const RunConfig &config;
+    const SetupOptions &options;
+    SetupConnections &db;
+    Plan &plan;
+    std::vector<std::string> publication_tables;  ///< qualified names the publication will hold (empty: all tables)
+};
+
+/// The one --publication to set up or tear down (default pgtrail); throws SetupFailure on a list.
+std::string publication_name(const RunConfig &config);
+/// The changes table's qualified name.
+std::string changes_regclass(const RunConfig &config);
+/// The tables the publication will hold (all tracked tables when it is for all tables), with partitions.
+std::vector<TrackedTable> planned_tables(SetupContext &context);
+
+void plan_setup(SetupContext &context);
+void plan_roles(SetupContext &context);
+void plan_teardown(SetupContext &context);
+
+}  // namespace pgtrail

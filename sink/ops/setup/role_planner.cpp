@@ -1,0 +1,111 @@
+// The least-privilege roles setup creates on request: a source role that may replicate and read the
+// tracked tables, a destination role that may insert into and read the changes table and use
+// replication origins. Passwords come from the environment and are never printed.
+#include "ops/setup/planner.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "ops/origin_functions.h"
+#include "pg/replication_stream.h"
+#include "schema/schema.h"
+
+namespace pgtrail {
+
+namespace {
+
+/// A role setup creates: where, with which attributes, and its password's variable.
+struct RoleKind {
+    bool on_source;
+    const char *attributes;     ///< "LOGIN REPLICATION" or "LOGIN"
+    bool replicates;            ///< the attributes include REPLICATION
+    const char *password_env;   ///< the password comes from this variable (never printed)
+    const char *database;       ///< "source" or "destination"
+    const char *ability;        ///< "log in and replicate" or "log in"
+};
+
+constexpr RoleKind kSourceRole{true, "LOGIN REPLICATION", true, "PGTRAIL_SOURCE_ROLE_PASSWORD", "source", "log in and replicate"};
+constexpr RoleKind kDestinationRole{false, "LOGIN", false, "PGTRAIL_DESTINATION_ROLE_PASSWORD", "destination", "log in"};
+
+/// Creates the role, or gives it the attributes it lacks; true when it existed.
+bool plan_role(SetupContext &c, const std::string &role, const RoleKind &kind) {
+    BlockingPg &conn = kind.on_source ? c.db.source() : c.db.destination();
+    auto rows = conn.rows("SELECT rolcanlogin, rolreplication FROM pg_roles WHERE rolname = " + sql_literal(role));
+    if (rows.empty()) {
+        const char *password = std::getenv(kind.password_env);
+        std::string sql = "CREATE ROLE " + sql_ident(role) + " " + kind.attributes;
+        c.plan.add(kind.on_source, "create role " + role + " (" + kind.attributes + ") for the " + kind.database,
+                   sql + (password ? " PASSWORD " + sql_literal(password) : ""),
+                   sql + (password ? std::string(" PASSWORD '<$") + kind.password_env + ">'" : ""));
+        return false;
+    }
+    if (rows[0][0] != "t" || (kind.replicates && rows[0][1] != "t"))
+        c.plan.add(kind.on_source, "let role " + role + " " + kind.ability, "ALTER ROLE " + sql_ident(role) + " " + kind.attributes);
+    return true;
+}
+
+/// The schemas of the tracked tables.
+std::set<std::string> tracked_schemas(SetupContext &c, const std::vector<TrackedTable> &tables) {
+    std::set<std::string> schemas;
+    for (const auto &t : tables)
+        schemas.insert(c.db.source().value("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " +
+                                           sql_literal(t.qualified) + "::regclass"));
+    return schemas;
+}
+
+void plan_source_grants(SetupContext &c, const std::string &role, bool exists) {
+    BlockingPg &source = c.db.source();
+    std::vector<TrackedTable> tables = planned_tables(c);
+    for (const auto &schema : tracked_schemas(c, tables))
+        if (!exists || source.value("SELECT has_schema_privilege(" + sql_literal(role) + ", " + sql_literal(schema) + ", 'USAGE')") != "t")
+            c.plan.add(true, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + sql_ident(schema) + " TO " + sql_ident(role));
+    for (const auto &t : tables)
+        if (!exists || source.value("SELECT has_table_privilege(" + sql_literal(role) + ", " + sql_literal(t.qualified) + ", 'SELECT')") != "t")
+            c.plan.add(true, "let " + role + " read " + t.qualified, "GRANT SELECT ON " + t.qualified + " TO " + sql_ident(role));
+}
+
+void plan_source_role(SetupContext &c) {
+    const std::string &role = c.options.source_role;
+    if (role.empty()) return;
+    bool exists = plan_role(c, role, kSourceRole);
+    plan_source_grants(c, role, exists);
+}
+
+void plan_destination_grants(SetupContext &c, const std::string &role, bool exists) {
+    BlockingPg &dest = c.db.destination();
+    TableName table = parse_table_name(c.config.changes_table);
+    std::string name = qualified(table);
+    std::string schema = table.schema.empty() ? dest.value("SELECT current_schema()") : table.schema;
+    auto has = [&](const std::string &check) { return exists && dest.value("SELECT " + check) == "t"; };
+    if (!has("has_schema_privilege(" + sql_literal(role) + ", " + sql_literal(schema) + ", 'USAGE')"))
+        c.plan.add(false, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + sql_ident(schema) + " TO " + sql_ident(role));
+    bool table_planned = c.plan.has_step("create the changes table");
+    auto table_has = [&](const std::string &privilege) {
+        return !table_planned && has("has_table_privilege(" + sql_literal(role) + ", " + sql_literal(name) + ", '" + privilege + "')");
+    };
+    if (!table_has("INSERT") || !table_has("SELECT"))
+        c.plan.add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + sql_ident(role));
+    if (dest.value("SELECT to_regclass('pgtrail.schema_version') IS NULL") == "t" ||
+        !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
+        c.plan.add(false, "let " + role + " read pgtrail.schema_version",
+                   "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + sql_ident(role));
+    for (const auto &function : kOriginFunctions)
+        if (!has("has_function_privilege(" + sql_literal(role) + ", " + sql_literal(function) + ", 'EXECUTE')"))
+            c.plan.add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + function + " TO " + sql_ident(role));
+}
+
+void plan_destination_role(SetupContext &c) {
+    const std::string &role = c.options.destination_role;
+    if (role.empty()) return;
+    bool exists = plan_role(c, role, kDestinationRole);
+    plan_destination_grants(c, role, exists);
+}
+
+}  // namespace
+
+void plan_roles(SetupContext &c) {
+    plan_source_role(c);
+    plan_destination_role(c);
+}
+
+}  // namespace pgtrail

@@ -1,0 +1,178 @@
+// What setup plans besides roles: the publication, REPLICA IDENTITY FULL, the SQL parts, the
+// context triggers, the slot, the changes table, the origin and the changes_table setting.
+#include "ops/setup/planner.h"
+
+#include <optional>
+#include <set>
+
+#include "pg/quote.h"
+#include "pg/replication_stream.h"
+#include "schema/migrate.h"
+#include "schema/schema.h"
+#include "schema/sql_install.h"
+
+namespace pgtrail {
+
+namespace {
+
+/// --tables as qualified names; throws SetupFailure for a table the source lacks.
+std::vector<std::string> wanted_tables(SetupContext &c) {
+    std::vector<std::string> wanted;
+    for (const auto &name : split_list(c.options.tables)) {
+        std::string resolved = c.db.source().value("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n "
+                                                   "ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + sql_literal(name) + ")");
+        if (resolved.empty()) throw SetupFailure("table " + name + " (--tables) does not exist in the source");
+        wanted.push_back(resolved);
+    }
+    return wanted;
+}
+
+/// The tables publication pub holds now, qualified.
+std::set<std::string> published_tables(SetupContext &c, const std::string &pub) {
+    auto rows = c.db.source().rows("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid "
+                                   "JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                   "WHERE p.pubname = " + sql_literal(pub) + " ORDER BY 1");
+    std::set<std::string> have;
+    for (const auto &row : rows) have.insert(row[0]);
+    return have;
+}
+
+void plan_publication(SetupContext &c) {
+    std::string pub = publication_name(c.config);
+    std::vector<std::string> wanted = wanted_tables(c);
+    auto found = c.db.source().rows("SELECT puballtables FROM pg_publication WHERE pubname = " + sql_literal(pub));
+    std::set<std::string> have = published_tables(c, pub);
+    if (found.empty() && wanted.empty()) {
+        c.plan.add(true, "create publication " + pub + " for all tables", "CREATE PUBLICATION " + sql_ident(pub) + " FOR ALL TABLES");
+    } else if (found.empty()) {
+        c.plan.add(true, "create publication " + pub + " for " + join_list(wanted, ", "),
+                   "CREATE PUBLICATION " + sql_ident(pub) + " FOR TABLE " + join_list(wanted, ", "));
+    } else if (!wanted.empty()) {
+        if (found[0][0] == "t")
+            throw SetupFailure("publication " + pub + " is FOR ALL TABLES; drop it first (pgtrail teardown) to track only --tables");
+        if (have != std::set<std::string>(wanted.begin(), wanted.end()))
+            c.plan.add(true, "set the tables of publication " + pub + " to " + join_list(wanted, ", "),
+                       "ALTER PUBLICATION " + sql_ident(pub) + " SET TABLE " + join_list(wanted, ", "));
+    } else if (found[0][0] != "t") {
+        wanted.assign(have.begin(), have.end());  // kept as it is
+    }
+    c.publication_tables = wanted;
+}
+
+void plan_replica_identity(SetupContext &c) {
+    for (const auto &t : planned_tables(c))
+        if (t.replident != 'f')
+            c.plan.add(true, "REPLICA IDENTITY FULL on " + t.qualified, "ALTER TABLE " + t.qualified + " REPLICA IDENTITY FULL");
+}
+
+void plan_sql_part(SetupContext &c, SqlPart part, bool on_source) {
+    BlockingPg &conn = on_source ? c.db.source() : c.db.destination();
+    std::string state = conn.value(sql_part_state_query(part));
+    if (state == "current") return;
+    c.plan.add(on_source, std::string(state == "missing" ? "install the " : "update the ") + sql_part_title(part) + " (" +
+                              sql_part_files(part) + ")",
+               sql_part_install(part), {}, true);
+}
+
+void plan_context_triggers(SetupContext &c) {
+    const auto &steps = c.plan.steps();
+    bool installing = !steps.empty() && steps.back().what.find(sql_part_title(SqlPart::context)) != std::string::npos;
+    if (installing) return;  // context.sql attaches the triggers itself
+    std::size_t missing = 0;
+    for (const auto &t : planned_tables(c)) {
+        if (!t.partitioned && c.db.source().value("SELECT count(*) FROM pg_trigger WHERE tgname = 'pgtrail_context_row' AND tgrelid = " +
+                                                  sql_literal(t.qualified) + "::regclass") == "0")
+            missing++;
+    }
+    if (missing > 0)
+        c.plan.add(true, "attach the context triggers to " + std::to_string(missing) + " more tables", "CALL pgtrail.attach_context_triggers()");
+}
+
+void plan_slot(SetupContext &c) {
+    const std::string &slot = c.config.slot;
+    auto rows = c.db.source().rows("SELECT plugin, slot_type FROM pg_replication_slots WHERE slot_name = " + sql_literal(slot));
+    if (rows.empty()) {
+        c.plan.add(true, "create the logical replication slot " + slot + " (plugin pgtrail)",
+                   "SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", 'pgtrail')");
+        return;
+    }
+    if (rows[0][0] != "pgtrail" || rows[0][1] != "logical")
+        throw SetupFailure("replication slot " + slot + " exists but is a " + rows[0][1] + " slot for plugin \"" + rows[0][0] +
+                           "\"; choose another --slot");
+}
+
+/// The schema version the changes table is at (0: no table); throws SetupFailure when it is newer than this pgtrail.
+int changes_table_version(BlockingPg &dest, const TableName &table, const SqlQuoting &quote) {
+    auto state = dest.rows(schema_state_query(table, quote));
+    bool exists = state[0][0] == "t";
+    std::optional<int> recorded;
+    if (exists && state[0][1] == "t") {
+        auto version = dest.rows(recorded_version_query(table, quote));
+        if (!version.empty()) recorded = std::stoi(version[0][0]);
+    }
+    try {
+        return schema_version_of(table, exists, recorded);
+    } catch (const SchemaTooNew &error) {
+        throw SetupFailure(error.what());
+    }
+}
+
+void plan_changes_table(SetupContext &c) {
+    BlockingPg &dest = c.db.destination();
+    TableName table = parse_table_name(c.config.changes_table);
+    SqlQuoting quote = sql_quoting(dest.get());
+    if (!table.schema.empty() && dest.value("SELECT count(*) FROM pg_namespace WHERE nspname = " + quote.literal(table.schema)) == "0")
+        c.plan.add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + quote.identifier(table.schema));
+    for (const auto &migration : migrations_after(changes_table_version(dest, table, quote), table, quote))
+        c.plan.add(false, migration.what + " (" + qualified(table) + ", schema version " + std::to_string(migration.version) + ")",
+                   migration.body, {}, true);
+}
+
+void plan_origin(SetupContext &c) {
+    std::string origin = c.config.origin_name();
+    if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + sql_literal(origin)) != "0") return;
+    c.plan.add(false, "create the replication origin " + origin, "SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
+}
+
+void plan_changes_table_setting(SetupContext &c) {
+    BlockingPg &dest = c.db.destination();
+    std::string table = changes_regclass(c.config);
+    if (table == "changes") return;
+    if (dest.value("SELECT current_setting('pgtrail.changes_table', true)") == table) return;
+    std::string db = dest.value("SELECT current_database()");
+    c.plan.add(false, "point the time travel functions at " + table + " (pgtrail.changes_table)",
+               "ALTER DATABASE " + sql_ident(db) + " SET pgtrail.changes_table = " + sql_literal(table));
+}
+
+}  // namespace
+
+std::string publication_name(const RunConfig &config) {
+    auto names = split_list(config.publication);
+    if (names.size() > 1) throw SetupFailure("give one --publication to set up, not a list");
+    return names.empty() ? "pgtrail" : names[0];
+}
+
+std::string changes_regclass(const RunConfig &config) { return qualified(parse_table_name(config.changes_table)); }
+
+std::vector<TrackedTable> planned_tables(SetupContext &c) {
+    std::string changes = c.config.destination_is_source ? changes_regclass(c.config) : "";
+    return c.publication_tables.empty() ? tracked_tables(c.db.source(), {}, c.config, changes)
+                                        : listed_tables(c.db.source(), c.publication_tables, changes);
+}
+
+void plan_setup(SetupContext &c) {
+    plan_publication(c);
+    plan_replica_identity(c);
+    if (c.options.event_trigger) plan_sql_part(c, SqlPart::replica_identity, true);
+    if (c.options.context) {
+        plan_sql_part(c, SqlPart::context, true);
+        plan_context_triggers(c);
+    }
+    if (c.options.create_slot) plan_slot(c);
+    plan_changes_table(c);
+    plan_origin(c);
+    plan_sql_part(c, SqlPart::time_travel, false);
+    plan_changes_table_setting(c);
+}
+
+}  // namespace pgtrail
