@@ -1,0 +1,58 @@
+// The destination before the snapshot: the changes table, the time travel functions and the
+// replication origin, and the origin's progress (which must be empty for a new baseline).
+#include "history/snapshot/snapshot.h"
+
+#include "log.h"
+#include "pg/replication_stream.h"
+#include "schema/migrate.h"
+#include "schema/sql_install.h"
+#include "stream/server_setup.h"
+
+namespace pgtrail {
+
+void Snapshot::prepare_destination() {
+    try {
+        dest_ = std::make_unique<BlockingPg>(config_.destination, std::vector<std::pair<std::string, std::string>>{{"client_encoding", "UTF8"}});
+    } catch (const PgError &error) {
+        throw FatalError("cannot connect to the destination (" + config_.destination.describe() + "): " + error.what());
+    }
+    table_ = parse_table_name(config_.changes_table);
+    std::string name = sql_literal(qualified(table_));
+    try {
+        migrate_changes_table(*dest_, table_);
+    } catch (const SchemaTooNew &error) {
+        throw FatalError(error.what());
+    } catch (const PgError &error) {
+        throw FatalError("cannot create or migrate the changes table " + qualified(table_) + ": " + error.what() +
+                         (error.sqlstate == "42501" ? "; run pgtrail setup as its owner" : ""));
+    }
+    table_.schema = dest_->value("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + name + ")");
+    install_time_travel();
+    prepare_origin();
+    dest_->exec("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
+    dest_->exec("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0");
+}
+
+void Snapshot::install_time_travel() {
+    if (dest_->value(sql_part_state_query(SqlPart::time_travel)) == "current") return;
+    try {
+        dest_->exec("BEGIN; " + sql_part_install(SqlPart::time_travel) + "; COMMIT");
+    } catch (const PgError &error) {
+        dest_->exec("ROLLBACK");
+        log::warn(std::string("could not install the time travel functions in schema pgtrail (") + error.what() + "); install them with pgtrail setup");
+    }
+}
+
+void Snapshot::prepare_origin() {
+    std::string origin = sql_literal(config_.origin_name());
+    if (dest_->value("SELECT pg_replication_origin_oid(" + origin + ") IS NULL") == "t") {
+        try {
+            dest_->exec("SELECT pg_replication_origin_create(" + origin + ")");
+        } catch (const PgError &error) {
+            throw FatalError("cannot create replication origin " + config_.origin_name() + ": " + error.what());
+        }
+    }
+    origin_progress_ = dest_->value("SELECT pg_replication_origin_progress(" + origin + ", true)");
+}
+
+}  // namespace pgtrail
