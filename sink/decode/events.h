@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -80,6 +82,11 @@ public:
     virtual ~Decoder() = default;
     /// wal_start is the XLogData's start position. Throws DecodeError.
     virtual void decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) = 0;
+    /// A query the decoder needs answered on a plain (non-replication) connection to the source
+    /// before the next decode(), e.g. catalog lookups; nullopt when none. Asked again after each answer.
+    virtual std::optional<std::string> catalog_query() { return std::nullopt; }
+    /// The answer to the last catalog_query(): the first column of each row.
+    virtual void on_catalog_rows(const std::vector<std::string> & /*rows*/) {}
 };
 
 }  // namespace pgtrail

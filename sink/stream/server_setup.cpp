@@ -7,6 +7,7 @@
 #include "pg/quote.h"
 #include "schema/migrate.h"
 #include "schema/sql_install.h"
+#include "stream/decoding_choice.h"
 
 namespace pgtrail {
 
@@ -39,27 +40,79 @@ asio::awaitable<void> check_wal_level(PgConnection &repl) {
         throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
 }
 
-/// Creates the slot when missing; checks that an existing one decodes with pgtrail.
-asio::awaitable<void> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
+/// pgoutput reads only what a publication names: without one there is nothing to read.
+void require_publication(const RunConfig &config) {
+    if (!config.publication.empty()) return;
+    throw FatalError("decoding with pgoutput needs a publication; run: CREATE PUBLICATION pgtrail FOR ALL TABLES "
+                     "WITH (publish_via_partition_root = true); and start with --publication pgtrail");
+}
+
+bool is_plugin_load_error(const PgError &error) {
+    return contains(error.what(), "may not be used as an output plugin") || contains(error.what(), "could not access file") ||
+           error.sqlstate == "58P01";
+}
+
+/// output_plugin_libraries: whether it lists pgtrail (or *); nullopt when the server has none.
+asio::awaitable<std::optional<bool>> pgtrail_listed(PgConnection &repl) {
+    PgResult r = co_await repl.query("SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'");
+    if (!r || PQntuples(r.get()) == 0) co_return std::nullopt;
+    std::string items = ",";
+    for (char c : value_of(r, 0, 0))
+        if (c != ' ' && c != '"') items.push_back(c);
+    items += ",";
+    co_return contains(items, ",pgtrail,") || contains(items, ",*,");
+}
+
+/// The plugin the slot decodes with (stream/decoding_choice.h), creating the slot when missing:
+/// for auto, creating it with pgtrail is the load probe. Logs which plugin and why.
+asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
     PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
                                          sql_literal(config.slot));
+    DecodingFacts facts;
     if (PQntuples(found.get()) == 0) {
-        try {
-            co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL pgtrail");
-        } catch (const PgError &error) {
-            if (error.sqlstate == "42710") co_return;  // created meanwhile
-            explain_plugin_error(error);
+        facts.pgtrail_listed = co_await pgtrail_listed(repl);
+        DecodingChoice choice = choose_decoding(config.plugin, facts);
+        bool created_meanwhile = false;
+        for (bool done = false; !done;) {
+            if (choice.plugin == "pgoutput") require_publication(config);
+            try {
+                co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL " + choice.plugin);
+                log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database);
+                if (needs_load_probe(config.plugin, facts)) {
+                    facts.pgtrail_loads = true;
+                    choice = choose_decoding(config.plugin, facts);
+                }
+                done = true;
+            } catch (const PgError &error) {
+                if (error.sqlstate == "42710") {
+                    created_meanwhile = done = true;
+                } else if (choice.plugin == "pgtrail" && needs_load_probe(config.plugin, facts) && is_plugin_load_error(error)) {
+                    facts.pgtrail_loads = false;
+                    choice = choose_decoding(config.plugin, facts);
+                } else {
+                    explain_plugin_error(error);
+                }
+            }
         }
-        log::info("created replication slot " + config.slot + " (plugin pgtrail) in database " + database);
-        co_return;
+        if (created_meanwhile) co_return co_await ensure_slot(repl, config, database);
+        log::info("decoding with " + choice.plugin + ": " + choice.reason);
+        co_return choice.plugin;
     }
     std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
-    if (type != "logical" || plugin != "pgtrail")
+    if (type != "logical" || (plugin != "pgtrail" && plugin != "pgoutput"))
         throw FatalError("replication slot " + config.slot + " exists but is a " + type + " slot for plugin \"" + plugin +
                          "\"; drop it (SELECT pg_drop_replication_slot('" + config.slot + "');) or choose another --slot");
+    if (config.plugin != "auto" && config.plugin != plugin)
+        throw FatalError("replication slot " + config.slot + " decodes with " + plugin + ", not " + config.plugin +
+                         "; start with --plugin " + plugin + " (or auto), or drop the slot or choose another --slot");
     if (slot_db != database)
         throw FatalError("replication slot " + config.slot + " belongs to database " + slot_db + ", not " + database +
                          "; choose another --slot");
+    if (plugin == "pgoutput") require_publication(config);
+    facts.slot_plugin = plugin;
+    DecodingChoice choice = choose_decoding("auto", facts);
+    log::info("decoding with " + choice.plugin + ": " + choice.reason);
+    co_return choice.plugin;
 }
 
 /// Creates the table and indexes when missing, brings it to the current schema version;
@@ -134,10 +187,7 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
     parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
     if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
     co_await check_wal_level(repl);
-    // Until the pgoutput decoder lands, run decodes with the pgtrail plugin only (auto included).
-    if (config.plugin == "pgoutput")
-        throw FatalError("--plugin pgoutput: this pgtrail cannot decode pgoutput yet; use --plugin pgtrail (or auto)");
-    co_await ensure_slot(repl, config, info.database);
+    info.plugin = co_await ensure_slot(repl, config, info.database);
     co_return info;
 }
 

@@ -21,6 +21,7 @@ struct FatalError : std::runtime_error {
 struct SourceInfo {
     std::string database;      ///< the source database's name
     std::uint64_t wal_position = 0;
+    std::string plugin;        ///< the slot's output plugin: pgtrail or pgoutput
 };
 
 /// Turns a connection failure into a FatalError when retrying cannot help (privilege,
@@ -31,7 +32,9 @@ struct SourceInfo {
 /// START_REPLICATION failed: a FatalError when the plugin cannot load, else rethrown.
 [[noreturn]] void explain_start_error(const PgError &error);
 
-/// On the replication connection: IDENTIFY_SYSTEM, wal_level, the slot (created when missing).
+/// On the replication connection: IDENTIFY_SYSTEM, wal_level, the slot (created when missing) and
+/// its plugin: an existing slot's; for a new one --plugin's, where auto is pgtrail when the server
+/// allows it (output_plugin_libraries lists it and the library loads), else pgoutput.
 asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config);
 
 /// On the destination: the changes table (created when missing), the replication origin

@@ -27,13 +27,14 @@ std::string lsn_text(std::uint64_t lsn) {
 }  // namespace
 
 Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
-    : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor),
+    : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor), catalog_(executor),
       stitcher_(config.context_prefixes, config.max_context_bytes) {}
 
 asio::awaitable<void> Session::run() {
     stop_.wake = [this] {
         source_.connection().cancel();
         dest_.cancel();
+        catalog_.cancel();
     };
     try {
         // A stop while connecting or preparing (slot creation waits for running transactions) gives up at once.
@@ -60,6 +61,7 @@ asio::awaitable<void> Session::connect_and_prepare() {
     co_await check_publications();  // before prepare_source may create the slot
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
+    plugin_ = info.plugin;
     try {
         // Named, so a later run can recognise this writer's backend if the connection is lost
         // unclosed; TCP keepalives and a user timeout notice a destination gone silent.
@@ -80,8 +82,9 @@ asio::awaitable<void> Session::connect_and_prepare() {
     writer_ = std::make_unique<ChangeWriter>(dest_, table);
     encoder_ = std::make_unique<ChangeEncoder>(database_);
     dest_.set_tick_handler([this] { send_status(false); });
-    SourceFormat format = make_source_format(config_, table.schema + "." + table.table);
+    SourceFormat format = make_source_format(config_, table.schema + "." + table.table, plugin_);
     decoder_ = std::move(format.decoder);
+    co_await source_.connection().query(kDecodingSettings);
     try {
         co_await source_.start(config_.slot, committed_lsn_, format.start_options);
     } catch (const PgError &error) {
@@ -133,6 +136,7 @@ asio::awaitable<void> Session::drain() {
         pinged_ = false;
         metrics().received_bytes += message.size();
         handle_message(message);
+        co_await answer_catalog_queries();
         send_status(need_reply_);
         if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
         if (!in_xact_ && batch_xacts_ > 0 && batch_due()) co_await commit_batch();
@@ -149,6 +153,21 @@ void Session::handle_message(std::string_view message) {
     } else if (auto keepalive = parse_keepalive(message)) {
         on_keepalive(keepalive->wal_end, keepalive->reply_requested);
     }
+}
+
+asio::awaitable<void> Session::answer_catalog_queries() {
+    while (auto sql = decoder_->catalog_query()) {
+        if (!catalog_open_) {
+            std::vector<std::pair<std::string, std::string>> params{{"application_name", "pgtrail catalog " + config_.slot}};
+            co_await catalog_.connect(config_.source, params);
+            catalog_open_ = true;
+        }
+        PgResult result = co_await catalog_.query(*sql);
+        std::vector<std::string> rows;
+        for (int i = 0; result && i < PQntuples(result.get()); i++) rows.emplace_back(PQgetvalue(result.get(), i, 0));
+        decoder_->on_catalog_rows(rows);
+    }
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
 }
 
 void Session::on_begin(const BeginEvent &event) {

@@ -40,6 +40,8 @@ private:
     asio::awaitable<void> stream();
     asio::awaitable<void> drain();
     void handle_message(std::string_view message);
+    /// Runs the decoder's catalog queries on a plain connection to the source (opened when first needed).
+    asio::awaitable<void> answer_catalog_queries();
     // The decoder's events.
     void on_begin(const BeginEvent &event) override;
     void on_row_change(const RowChangeEvent &event) override;
@@ -62,11 +64,14 @@ private:
     StopState &stop_;
     ReplicationStream source_;
     PgConnection dest_;
+    PgConnection catalog_;              ///< plain connection to the source for the decoder's catalog queries
+    bool catalog_open_ = false;
     std::unique_ptr<ChangeWriter> writer_;
     std::unique_ptr<ChangeEncoder> encoder_;
     std::unique_ptr<Decoder> decoder_;
     ContextStitcher stitcher_;
     std::string database_;
+    std::string plugin_;                ///< the slot's output plugin
 
     // Positions (LSNs).
     std::uint64_t committed_lsn_ = 0;   ///< end of the last source commit durably in the destination

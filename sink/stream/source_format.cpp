@@ -1,17 +1,30 @@
-// The pgtrail plugin's options and decoder.
+// The plugins' options and decoders.
 #include "stream/source_format.h"
 
+#include "decode/pgoutput_decoder.h"
 #include "decode/pgtrail_decoder.h"
+#include "name_pattern.h"
 #include "pg/replication_stream.h"
 
 namespace pgtrail {
 
 namespace {
 
-std::string pgtrail_plugin_options(const RunConfig &config, const std::string &changes_table) {
-    // The changes table is only ours to skip when it lives in the source (else it is the user's table).
+/// exclude-tables: the changes table is only ours to skip when it lives in the source (else it is the user's table).
+std::string excluded_tables(const RunConfig &config, const std::string &changes_table) {
     std::string exclude = config.destination_is_source ? changes_table : "";
     if (!config.exclude_tables.empty()) exclude += (exclude.empty() ? "" : ",") + config.exclude_tables;
+    return exclude;
+}
+
+std::string message_prefixes(const RunConfig &config) {
+    std::string messages;
+    for (const auto &prefix : config.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
+    return messages;
+}
+
+std::string pgtrail_plugin_options(const RunConfig &config, const std::string &changes_table) {
+    std::string exclude = excluded_tables(config, changes_table);
     std::string options;
     auto add = [&options](const char *name, const std::string &value) {
         if (value.empty()) return;
@@ -19,17 +32,33 @@ std::string pgtrail_plugin_options(const RunConfig &config, const std::string &c
     };
     add("exclude-tables", exclude);
     add("exclude-origins", config.exclude_origins);
-    std::string messages;
-    for (const auto &prefix : config.context_prefixes) messages += (messages.empty() ? "" : ",") + prefix;
-    add("messages", messages);
+    add("messages", message_prefixes(config));
     add("publications", config.publication);
     add("include-tables", config.include_tables);
     return options;
 }
 
+/// pgoutput does what the plugin's options do in the sink: the same lists, parsed as the plugin parses them.
+PgoutputFilters pgoutput_filters(const RunConfig &config, const std::string &changes_table) {
+    constexpr ListSyntax kGlobs{true, false};
+    PgoutputFilters filters;
+    if (!config.exclude_origins.empty()) filters.exclude_origins = parse_name_list(config.exclude_origins, kGlobs);
+    if (!config.include_tables.empty()) filters.include_tables = parse_table_patterns(config.include_tables);
+    std::string exclude = excluded_tables(config, changes_table);
+    if (!exclude.empty()) filters.exclude_tables = parse_table_patterns(exclude);
+    std::string messages = message_prefixes(config);
+    filters.messages = messages.empty() ? std::vector<std::string>{"*"} : parse_name_list(messages, kGlobs);
+    return filters;
+}
+
 }  // namespace
 
-SourceFormat make_source_format(const RunConfig &config, const std::string &changes_table) {
+SourceFormat make_source_format(const RunConfig &config, const std::string &changes_table, const std::string &plugin) {
+    if (plugin == "pgoutput") {
+        // Protocol 1 with messages (PostgreSQL 14+): context messages arrive, values as text.
+        std::string options = "proto_version '1', publication_names " + sql_literal(config.publication) + ", messages 'true'";
+        return SourceFormat{options, std::make_unique<PgoutputDecoder>(pgoutput_filters(config, changes_table))};
+    }
     return SourceFormat{pgtrail_plugin_options(config, changes_table), std::make_unique<PgtrailDecoder>()};
 }
 

@@ -8,6 +8,7 @@
 #           "committed N changes ...")
 #   random  a random moment
 # Then the replay oracle: nothing lost, nothing duplicated, every table equal.
+# PGTRAIL_TEST_PLUGIN=pgoutput runs it through PostgreSQL's pgoutput (integration.chaos.kill9_test.pgoutput).
 source "$(dirname "$0")/../sink/lib.sh"
 source "$(dirname "$0")/../lib/oracle.sh"
 CHANGES=${PGTRAIL_CHAOS_CHANGES:-100000}
@@ -15,9 +16,10 @@ KILLS=${PGTRAIL_CHAOS_KILLS:-20}
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 oracle_install
 oracle_workload_install
+use_test_plugin
 # Small batches: rows stream into the open batch as they are read, so kills land inside
 # half-read transactions too.
-OPTS=("${ORACLE_SINK_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --max-backoff 1)
+OPTS=("${ORACLE_SINK_OPTS[@]}" "${PLUGIN_OPTS[@]}" --batch-size 2000 --batch-time-ms 100 --max-backoff 1)
 start_sink "${OPTS[@]}"
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1
 wait_for "SELECT to_regclass('changes') IS NOT NULL" t

@@ -44,6 +44,18 @@ run() { psql -X -q -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
 
 SOURCE_CONN() { echo "host=127.0.0.1 port=$PORT user=postgres dbname=postgres"; }
 
+# use_test_plugin: the output plugin a test's sinks decode with, from PGTRAIL_TEST_PLUGIN (pgtrail,
+# the default, or pgoutput); sets PLUGIN_OPTS for start_sink. For pgoutput it first creates a
+# publication of all tables in the current database (PGPORT).
+use_test_plugin() {
+    PLUGIN_OPTS=(--plugin "${PGTRAIL_TEST_PLUGIN:-pgtrail}")
+    if [ "${PGTRAIL_TEST_PLUGIN:-pgtrail}" = pgoutput ]; then
+        run "CREATE PUBLICATION pgtrail_test FOR ALL TABLES WITH (publish_via_partition_root = true)"
+        PLUGIN_OPTS+=(--publication pgtrail_test)
+    fi
+    echo "decoding with ${PGTRAIL_TEST_PLUGIN:-pgtrail}"
+}
+
 # start_sink [pgtrail run options...]: background sink logging to $WORK/sink.log
 start_sink() {
     "$PGTRAIL" run --source "$(SOURCE_CONN)" --log-level debug "$@" >>"$WORK/sink.log" 2>&1 &
