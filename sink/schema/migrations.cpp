@@ -41,6 +41,19 @@ std::string lossy_column(const TableName &table, const SqlQuoting &quote) {
                          "substitute form (see docs/FORMAT.md); NULL when none") + ";\n";
 }
 
+/// Version 3: where a writer that may not use replication origins keeps its progress
+/// (schema/progress.h), one row per origin name, shared by every changes table.
+std::string progress_table(const TableName &, const SqlQuoting &quote) {
+    return "CREATE TABLE IF NOT EXISTS pgtrail.progress (\n"
+           "    origin        text        PRIMARY KEY,  -- pgtrail_<slot>, as the replication origin would be named\n"
+           "    lsn           pg_lsn      NOT NULL,     -- end of the last source commit written into the changes table\n"
+           "    committed_at  timestamptz NOT NULL,     -- that commit's time on the source\n"
+           "    updated_at    timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.progress IS " +
+           quote.literal("pgtrail run's progress where its role may not use replication origins; updated in the same "
+                         "transaction as the rows it wrote") + ";\n";
+}
+
 }  // namespace
 
 std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
@@ -92,6 +105,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
     static const Step kSteps[] = {
         {1, "create the changes table and its indexes", changes_table_v1_ddl},
         {2, "add column lossy (values stored in a substitute form)", lossy_column},
+        {3, "create table pgtrail.progress (progress of writers that may not use replication origins)", progress_table},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

@@ -1,4 +1,4 @@
-// COPY batches with replication-origin progress.
+// COPY batches with their progress.
 #include "stream/change_writer.h"
 
 #include "json_escape.h"
@@ -6,7 +6,8 @@
 
 namespace pgtrail {
 
-ChangeWriter::ChangeWriter(PgConnection &conn, const TableName &table) : conn_(conn), table_(qualified(table)) {}
+ChangeWriter::ChangeWriter(PgConnection &conn, const TableName &table, ProgressKind progress, std::string origin)
+    : conn_(conn), table_(qualified(table)), progress_(progress), origin_(std::move(origin)) {}
 
 asio::awaitable<void> ChangeWriter::ensure_open() {
     if (open_) co_return;
@@ -26,9 +27,8 @@ asio::awaitable<void> ChangeWriter::commit(std::uint64_t commit_end_lsn, std::st
     co_await ensure_open();
     co_await conn_.put_copy_end();
     char lsn[24];
-    std::string sql = "SELECT pg_replication_origin_xact_setup(" +
-                      sql_literal(std::string_view(lsn, format_lsn(commit_end_lsn, lsn))) + ", " +
-                      sql_literal(commit_time) + "); COMMIT";
+    std::string sql = progress_record_sql(progress_, origin_, std::string_view(lsn, format_lsn(commit_end_lsn, lsn)), commit_time) +
+                      "; COMMIT";
     open_ = false;
     co_await conn_.query(sql);
 }

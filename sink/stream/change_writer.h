@@ -1,5 +1,6 @@
 // The destination side: one transaction per batch, rows sent with COPY as they come,
-// committed together with the replication origin's progress (exactly once).
+// committed together with the progress (the replication origin's, or pgtrail.progress's row:
+// schema/progress.h), so each change is written exactly once.
 #pragma once
 
 #include <cstdint>
@@ -8,13 +9,15 @@
 
 #include "stream/change_encoder.h"
 #include "pg/pg_connection.h"
+#include "schema/progress.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
 
 class ChangeWriter {
 public:
-    ChangeWriter(PgConnection &conn, const TableName &table);
+    /// origin: the origin's name, also the key of pgtrail.progress.
+    ChangeWriter(PgConnection &conn, const TableName &table, ProgressKind progress, std::string origin);
 
     /// True between the first row of a batch and its commit.
     bool open() const { return open_; }
@@ -22,13 +25,15 @@ public:
     asio::awaitable<void> ensure_open();
     /// Sends COPY data.
     asio::awaitable<void> send(std::string_view rows);
-    /// Ends the COPY, records the origin's progress (end LSN and time of the batch's last
-    /// source commit) and commits.
+    /// Ends the COPY, records the progress (end LSN and time of the batch's last source
+    /// commit) and commits.
     asio::awaitable<void> commit(std::uint64_t commit_end_lsn, std::string_view commit_time);
 
 private:
     PgConnection &conn_;
     std::string table_;
+    ProgressKind progress_;
+    std::string origin_;
     bool open_ = false;
 };
 

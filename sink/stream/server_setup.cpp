@@ -1,6 +1,8 @@
 // Start-up checks and creations.
 #include "stream/server_setup.h"
 
+#include <optional>
+
 #include "json_escape.h"
 #include "log.h"
 #include "pg/replication_stream.h"
@@ -201,30 +203,40 @@ int origin_holder_pid(const PgError &error) {
 }
 
 // A writer whose connection vanished without a FIN/RST (a black-holed network) keeps its
-// backend, and with it the origin, until the server's TCP keepalive gives up. When the slot has
-// no walsender, no sink is running: that backend is a dead sink's writer, safe to end.
-asio::awaitable<bool> end_stale_origin_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid) {
+// backend, and with it the origin (or the progress lock), until the server's TCP keepalive gives
+// up. When the slot has no walsender, no sink is running: that backend is a dead sink's writer,
+// safe to end.
+asio::awaitable<bool> end_stale_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid,
+                                       const std::string &what) {
     PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot));
     if (value_of(active, 0, 0) != "f") co_return false;
     PgResult ended = co_await dest.query(
         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
         " AND application_name = " + sql_literal(writer_application_name(config)));
     if (value_of(ended, 0, 0) != "t") co_return false;
-    log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held replication origin " +
-              config.origin_name() + " (its connection was lost without being closed)");
+    log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held " + what +
+              " (its connection was lost without being closed)");
     co_return true;
 }
 
-}  // namespace
-
-std::string writer_application_name(const RunConfig &config) {
-    return "pgtrail writer " + config.slot;
+/// The origin when the role may use it, else pgtrail.progress (schema/progress.h).
+asio::awaitable<ProgressKind> choose_progress_store(PgConnection &dest, const RunConfig &config) {
+    PgResult facts = co_await dest.query(progress_facts_query(config.origin_name()));
+    bool usable = value_of(facts, 0, 0) == "t", readable = value_of(facts, 0, 2) == "t";
+    bool has_row = false;
+    if (readable) has_row = value_of(co_await dest.query(progress_row_query(config.origin_name())), 0, 0) == "t";
+    ProgressKind kind = choose_progress(usable, has_row);
+    if (kind == ProgressKind::origin)
+        log::info("progress is kept in replication origin " + config.origin_name());
+    else
+        log::info("progress is kept in table pgtrail.progress (" +
+                  std::string(usable ? "it holds this slot's progress already"
+                                     : dest.user() + " may not use replication origins") + ")");
+    co_return kind;
 }
 
-asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
-                                                   TableName &table) {
-    co_await ensure_changes_table(dest, table);
-    co_await ensure_time_travel_functions(dest);
+/// Sets up the origin for this session, ending a stale writer that holds it.
+asio::awaitable<void> take_origin(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
     std::string origin = sql_literal(config.origin_name());
     co_await ensure_origin(dest, config.origin_name());
     try {
@@ -236,7 +248,7 @@ asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnect
             if (holder == 0) throw;
         }
         if (holder != 0) {
-            if (!co_await end_stale_origin_holder(repl, dest, config, holder))
+            if (!co_await end_stale_holder(repl, dest, config, holder, "replication origin " + config.origin_name()))
                 throw PgError("replication origin " + config.origin_name() + " is in use by backend " + std::to_string(holder) +
                                   " (another pgtrail run of slot " + config.slot + "?)",
                               "55006");
@@ -249,16 +261,88 @@ asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnect
                              dest.user() + ";");
         throw;
     }
+}
+
+/// pgtrail.progress exists and is writable; this session holds the slot's progress lock.
+asio::awaitable<void> take_progress_table(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
+    // Created by migration 3 (ensure_changes_table ran the migrations).
+    PgResult present = co_await dest.query("SELECT to_regclass('pgtrail.progress') IS NOT NULL");
+    if (value_of(present, 0, 0) != "t")
+        throw FatalError("table pgtrail.progress does not exist, where " + dest.user() +
+                         " keeps its progress since it may not use replication origins; run: pgtrail setup --destination-role " +
+                         dest.user() + " (as the destination's owner)");
+    PgResult rights = co_await dest.query("SELECT has_table_privilege('pgtrail.progress', 'SELECT') AND has_table_privilege('pgtrail.progress', 'INSERT') "
+                                          "AND has_table_privilege('pgtrail.progress', 'UPDATE')");
+    if (value_of(rights, 0, 0) != "t")
+        throw FatalError(dest.user() + " may not write its progress into pgtrail.progress; run: GRANT USAGE ON SCHEMA pgtrail TO " +
+                         dest.user() + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + dest.user() + ";");
+    std::string what = "the progress lock of " + config.origin_name();
+    if (value_of(co_await dest.query(progress_lock_sql(config.origin_name())), 0, 0) == "t") co_return;
+    std::string holder = value_of(co_await dest.query(progress_lock_holder_sql(config.origin_name())), 0, 0);
+    if (!holder.empty() && co_await end_stale_holder(repl, dest, config, std::atoi(holder.c_str()), what) &&
+        value_of(co_await dest.query(progress_lock_sql(config.origin_name())), 0, 0) == "t")
+        co_return;
+    throw PgError(what + " is held by backend " + (holder.empty() ? "?" : holder) + " (another pgtrail run of slot " +
+                      config.slot + "?)",
+                  "55006");
+}
+
+/// No progress row yet in pgtrail.progress: a role that wrote through the origin before (and
+/// lost the right) must not write again what the changes table holds. Resume after the last
+/// source commit recorded from this database, when any.
+asio::awaitable<std::uint64_t> progress_from_rows(PgConnection &dest, const TableName &table, const std::string &database) {
+    PgResult last = co_await dest.query("SELECT max(commit_lsn) FROM " + qualified(table) + " WHERE database = " + sql_literal(database));
+    std::string text = value_of(last, 0, 0);
+    if (text.empty()) co_return 0;
+    std::uint64_t lsn = std::stoull(text) + 1;  // commit_lsn is the commit record's start: skip that transaction too
+    char buf[24];
+    log::warn("no progress recorded in pgtrail.progress for " + std::string(database) + " yet, but " + qualified(table) +
+              " holds changes from it: resuming after the last one (commit at " + std::string(buf, format_lsn(lsn - 1, buf)) + ")");
+    co_return lsn;
+}
+
+/// A --destination can be the source database under another user: the replication
+/// connection's backend is then visible there, on this database, with the slot.
+asio::awaitable<bool> destination_in_source(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
+    std::string pid = value_of(co_await repl.query("SELECT pg_backend_pid()"), 0, 0);
+    PgResult seen = co_await dest.query(
+        "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = " + pid + " AND datname = current_database()) AND "
+        "EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot) + " AND database = current_database())");
+    bool same = value_of(seen, 0, 0) == "t";
+    if (same) log::info("the destination is the source database: its changes table and pgtrail's own tables are not tracked");
+    co_return same;
+}
+
+}  // namespace
+
+std::string writer_application_name(const RunConfig &config) {
+    return "pgtrail writer " + config.slot;
+}
+
+asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                         const std::string &database, TableName &table) {
+    co_await ensure_changes_table(dest, table);
+    co_await ensure_time_travel_functions(dest);
+    DestinationProgress progress;
+    progress.in_source = config.destination_is_source || co_await destination_in_source(repl, dest, config);
+    progress.kind = co_await choose_progress_store(dest, config);
+    if (progress.kind == ProgressKind::origin)
+        co_await take_origin(repl, dest, config);
+    else
+        co_await take_progress_table(repl, dest, config);
     // The server side of the writer notices a vanished sink within about a minute, too.
     co_await dest.query("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
                         "SET tcp_user_timeout = 60000");
     // Confirmed positions must be durable: never let synchronous_commit = off lose them.
     co_await dest.query("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
-    PgResult progress = co_await dest.query("SELECT pg_replication_origin_progress(" + origin + ", true)");
-    std::string text = value_of(progress, 0, 0);
-    std::uint64_t lsn = 0;
-    if (!text.empty()) parse_lsn(text.data(), text.size(), &lsn);
-    co_return lsn;
+    PgResult read = co_await dest.query(progress_read_sql(progress.kind, config.origin_name()));
+    if (progress.kind == ProgressKind::table && PQntuples(read.get()) == 0) {
+        progress.lsn = co_await progress_from_rows(dest, table, database);
+        co_return progress;
+    }
+    std::string text = value_of(read, 0, 0);
+    if (!text.empty()) parse_lsn(text.data(), text.size(), &progress.lsn);
+    co_return progress;
 }
 
 /// START_REPLICATION is where an existing slot first loads the plugin.

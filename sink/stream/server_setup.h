@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "pg/pg_connection.h"
+#include "schema/progress.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
@@ -37,12 +38,22 @@ struct SourceInfo {
 /// allows it (output_plugin_libraries lists it and the library loads), else pgoutput.
 asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config);
 
-/// On the destination: the changes table (created when missing), the replication origin
-/// (created when missing) set up for this session. Returns the origin's progress (0: none).
-/// Creates what the destination lacks, takes the origin (ending a dead writer's backend that
-/// still holds it when the slot has no walsender) and returns the origin's progress.
-asio::awaitable<std::uint64_t> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
-                                                   TableName &table);
+/// Where the destination keeps progress, and how far it is.
+struct DestinationProgress {
+    ProgressKind kind = ProgressKind::origin;
+    std::uint64_t lsn = 0;  ///< end of the last source commit written (0: none)
+    /// The destination is the source database (also when reached as another user through
+    /// --destination): the changes table and pgtrail's tables must not be tracked.
+    bool in_source = false;
+};
+
+/// On the destination: the changes table (created when missing); the progress store — the
+/// replication origin (created when missing) set up for this session when the role may use
+/// origins, else pgtrail.progress with this slot's advisory lock (schema/progress.h) — taken
+/// for this session (ending a dead writer's backend that still holds it when the slot has no
+/// walsender); returns where progress is kept and how far it is. database is the source's.
+asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
+                                                         const std::string &database, TableName &table);
 /// application_name of the writer connection (how a stale writer is recognised).
 std::string writer_application_name(const RunConfig &config);
 

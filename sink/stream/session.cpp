@@ -73,16 +73,19 @@ asio::awaitable<void> Session::connect_and_prepare() {
         explain_connect_error(error, dest_, config_.destination, false);
     }
     TableName table = parse_table_name(config_.changes_table);
-    committed_lsn_ = co_await prepare_destination(source_.connection(), dest_, config_, table);
+    DestinationProgress progress = co_await prepare_destination(source_.connection(), dest_, config_, database_, table);
+    committed_lsn_ = progress.lsn;
     confirmed_lsn_ = received_lsn_ = committed_lsn_;
     resume_lsn_ = committed_lsn_;
     PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + qualified(table) +
                                          " WHERE commit_lsn = " + std::to_string(committed_lsn_));
     resume_ordinals_ = used && PQntuples(used.get()) == 1 ? std::stoul(PQgetvalue(used.get(), 0, 0)) : 0;
-    writer_ = std::make_unique<ChangeWriter>(dest_, table);
+    writer_ = std::make_unique<ChangeWriter>(dest_, table, progress.kind, config_.origin_name());
     encoder_ = std::make_unique<ChangeEncoder>(database_);
     dest_.set_tick_handler([this] { send_status(false); });
-    SourceFormat format = make_source_format(config_, table.schema + "." + table.table, plugin_);
+    RunConfig format_config = config_;
+    format_config.destination_is_source = progress.in_source;
+    SourceFormat format = make_source_format(format_config, table.schema + "." + table.table, plugin_);
     decoder_ = std::move(format.decoder);
     co_await source_.connection().query(kDecodingSettings);
     try {

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "history/snapshot_progress.h"
 #include "pg/blocking_pg.h"
+#include "schema/progress.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
@@ -72,7 +73,8 @@ private:
     std::unique_ptr<BlockingPg> dest_, repl_, reader_;
     TableName table_;
     std::string database_;
-    std::string origin_progress_;  ///< the origin's progress before the snapshot ("" when none)
+    ProgressKind progress_ = ProgressKind::origin;  ///< where progress is kept (schema/progress.h)
+    std::string origin_progress_;  ///< the progress before the snapshot ("" when none)
     std::string consistent_point_, snapshot_name_;
     std::uint64_t consistent_lsn_ = 0;
     std::string committed_at_, queued_at_;  ///< COPY text timestamps

@@ -113,7 +113,7 @@ void Snapshot::copy_rows(const SourceTable &table, const std::string &suffix, Sn
 }
 
 void Snapshot::commit() {
-    dest_->exec("SELECT pg_replication_origin_xact_setup(" + sql_literal(consistent_point_) + ", " + sql_literal(committed_at_) + ")");
+    dest_->exec(progress_record_sql(progress_, config_.origin_name(), consistent_point_, committed_at_));
     committing_ = true;
     dest_->exec("COMMIT");
     committing_ = false;

@@ -43,7 +43,21 @@ void Snapshot::install_time_travel() {
     }
 }
 
+/// The progress store (the origin, else pgtrail.progress when the user may not use origins).
 void Snapshot::prepare_origin() {
+    auto facts = dest_->rows(progress_facts_query(config_.origin_name()));
+    bool has_row = facts[0][2] == "t" && dest_->value(progress_row_query(config_.origin_name())) == "t";
+    progress_ = choose_progress(facts[0][0] == "t", has_row);
+    log::info("progress is kept in " + progress_kind_name(progress_) +
+              (progress_ == ProgressKind::origin ? " " + config_.origin_name()
+                                                 : facts[0][0] == "t" ? "" : " (" + dest_->user() + " may not use replication origins)"));
+    if (progress_ == ProgressKind::table) {
+        if (facts[0][1] != "t")
+            throw FatalError("table pgtrail.progress does not exist, where " + dest_->user() +
+                             " keeps its progress since it may not use replication origins; run pgtrail setup as the destination's owner");
+        origin_progress_ = dest_->value(progress_read_sql(progress_, config_.origin_name()));
+        return;
+    }
     std::string origin = sql_literal(config_.origin_name());
     if (dest_->value("SELECT pg_replication_origin_oid(" + origin + ") IS NULL") == "t") {
         try {

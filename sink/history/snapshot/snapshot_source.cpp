@@ -43,13 +43,22 @@ void Snapshot::refuse_existing_slot_or_origin(bool slot_exists) {
                          "or a slot created by pgtrail setup or run: use pgtrail setup --no-slot before a snapshot), so a baseline can no longer be taken at its starting point; drop it with: SELECT pg_drop_replication_slot(" +
                          slot + "); then run pgtrail snapshot again (or pgtrail run without --snapshot to track without a baseline)");
     if (!origin_progress_.empty())
-        throw FatalError("replication origin " + config_.origin_name() + " in the destination has progress " + origin_progress_ +
-                         " from an earlier slot; drop it with: SELECT pg_replication_origin_drop(" + sql_literal(config_.origin_name()) +
-                         "); (pgtrail teardown drops both) and try again");
+        throw FatalError(progress_kind_name(progress_) + " " + config_.origin_name() + " in the destination has progress " + origin_progress_ +
+                         " from an earlier slot; drop it with: " +
+                         (progress_ == ProgressKind::origin ? "SELECT pg_replication_origin_drop(" + sql_literal(config_.origin_name()) + ");"
+                                                           : "DELETE FROM pgtrail.progress WHERE origin = " + sql_literal(config_.origin_name()) + ";") +
+                         " (pgtrail teardown drops both) and try again");
 }
 
 void Snapshot::hold_origin() {
-    // Hold the origin for the whole snapshot: a pgtrail run started meanwhile waits (it retries).
+    // Hold the origin (or the progress lock) for the whole snapshot: a pgtrail run started meanwhile waits (it retries).
+    if (progress_ == ProgressKind::table) {
+        if (dest_->value(progress_lock_sql(config_.origin_name())) != "t")
+            throw FatalError("the progress lock of " + config_.origin_name() + " is held by backend " +
+                             dest_->value(progress_lock_holder_sql(config_.origin_name())) +
+                             "; is a pgtrail run or snapshot using it? stop it first");
+        return;
+    }
     try {
         dest_->exec("SELECT pg_replication_origin_session_setup(" + sql_literal(config_.origin_name()) + ")");
     } catch (const PgError &error) {
@@ -95,8 +104,8 @@ void Snapshot::drop_slot_after_failure() {
     reader_.reset();
     repl_.reset();  // ends the snapshot's export
     if (committing_) {
-        log::error("the destination failed while committing the baseline: it may or may not be recorded; check pg_replication_origin_progress(" +
-                   sql_literal(config_.origin_name()) + ", true) before dropping replication slot " + config_.slot);
+        log::error("the destination failed while committing the baseline: it may or may not be recorded; check " +
+                   progress_read_sql(progress_, config_.origin_name()) + " before dropping replication slot " + config_.slot);
         return;
     }
     try {

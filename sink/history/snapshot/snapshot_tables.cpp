@@ -11,7 +11,12 @@ namespace pgtrail {
 std::vector<SourceTable> Snapshot::list_tables() {
     auto publications = split_list(config_.publication);
     check_publications_exist(publications);
-    std::string changes = config_.destination_is_source ? table_.schema + "." + table_.table : "";
+    // A --destination can be the source database under another user: its changes table is pgtrail's then.
+    bool in_source = config_.destination_is_source ||
+                     dest_->value("SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = " + reader_->value("SELECT pg_backend_pid()") +
+                                  " AND datname = current_database()) AND EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " +
+                                  sql_literal(config_.slot) + " AND database = current_database())") == "t";
+    std::string changes = in_source ? table_.schema + "." + table_.table : "";
     std::vector<SourceTable> out;
     for (const TrackedTable &t : tracked_tables(*reader_, publications, config_, changes)) {
         if (t.partitioned) continue;  // its leaf partitions are listed and read one by one

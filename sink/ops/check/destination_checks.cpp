@@ -1,12 +1,13 @@
 // The destination: it answers, the changes table exists (or can be created) with pgtrail's columns
-// and the user may write it, the user may use replication origins, the time travel functions are current.
+// and the user may write it, where progress is kept (a replication origin, else pgtrail.progress), the time
+// travel functions are current.
 #include "ops/check/checks.h"
 
 #include <memory>
 
-#include "ops/origin_functions.h"
 #include "ops/tracked_tables.h"
 #include "pg/replication_stream.h"
+#include "schema/progress.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
 
@@ -54,18 +55,40 @@ void check_changes_table(CheckContext &c, BlockingPg &dest) {
         c.report.ok("changes table", qualified(table) + " exists, " + who + " may insert and read");
 }
 
-void check_origin(CheckContext &c, BlockingPg &dest) {
+/// Where the writer keeps its progress: the origin when it may use one, else pgtrail.progress (schema/progress.h).
+void check_progress(CheckContext &c, BlockingPg &dest) {
     std::string who = dest.value("SELECT current_user");
     std::string origin = c.config.origin_name();
-    if (dest.value("SELECT bool_and(has_function_privilege(f, 'EXECUTE')) FROM unnest(" + sql_text_array(kOriginFunctions) + ") f") != "t") {
-        c.report.fail("replication origin", who + " may not use replication origins (exactly-once progress)",
-                      "as a superuser: GRANT EXECUTE ON FUNCTION " + join_list(kOriginFunctions, ", ") + " TO " + sql_ident(who) + ";");
+    auto facts = dest.rows(progress_facts_query(origin));
+    bool usable = facts[0][0] == "t", exists = facts[0][1] == "t", readable = facts[0][2] == "t";
+    bool has_row = readable && dest.value(progress_row_query(origin)) == "t";
+    if (choose_progress(usable, has_row) == ProgressKind::origin) {
+        std::string progress = dest.value("SELECT pg_replication_origin_progress(" + sql_literal(origin) +
+                                          ", false) FROM pg_replication_origin WHERE roname = " + sql_literal(origin));
+        c.report.ok("progress", "kept in replication origin " + origin + " (" + who + " may use replication origins); " +
+                                    (progress.empty() ? "it does not exist yet" : "at " + progress));
         return;
     }
-    std::string progress = dest.value("SELECT pg_replication_origin_progress(" + sql_literal(origin) +
-                                      ", false) FROM pg_replication_origin WHERE roname = " + sql_literal(origin));
-    c.report.ok("replication origin", who + " may use replication origins; " + origin +
-                                          (progress.empty() ? " does not exist yet" : " at " + progress));
+    std::string why = usable ? "it holds this slot's progress already" : who + " may not use replication origins";
+    if (!exists) {
+        if (dest.value("SELECT CASE WHEN to_regnamespace('pgtrail') IS NULL THEN has_database_privilege(current_database(), 'CREATE') "
+                       "ELSE has_schema_privilege('pgtrail', 'CREATE') END") == "t")
+            c.report.ok("progress", "kept in table pgtrail.progress (" + why + "); it does not exist yet, pgtrail run creates it (schema migration 3)");
+        else
+            c.report.fail("progress", "kept in table pgtrail.progress (" + why + "), which does not exist and " + who + " may not create",
+                          "pgtrail setup --destination-role " + who + " (as the destination's owner)");
+        return;
+    }
+    if (dest.value("SELECT has_table_privilege('pgtrail.progress', 'SELECT') AND has_table_privilege('pgtrail.progress', 'INSERT') "
+                   "AND has_table_privilege('pgtrail.progress', 'UPDATE')") != "t") {
+        c.report.fail("progress", "kept in table pgtrail.progress (" + why + "), which " + who + " may not write",
+                      "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(who) + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " +
+                          sql_ident(who) + ";");
+        return;
+    }
+    std::string at = dest.value(progress_read_sql(ProgressKind::table, origin));
+    c.report.ok("progress", "kept in table pgtrail.progress (" + why + "), in the same transaction as the rows; " +
+                                (at.empty() ? "no progress recorded yet" : "at " + at));
 }
 
 void check_time_travel(CheckContext &c, BlockingPg &dest) {
@@ -84,7 +107,7 @@ void check_destination(CheckContext &c) {
     BlockingPg *dest = connect_destination(c, own);
     if (!dest) return;
     check_changes_table(c, *dest);
-    check_origin(c, *dest);
+    check_progress(c, *dest);
     check_time_travel(c, *dest);
 }
 

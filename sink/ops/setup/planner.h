@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/progress.h"
 #include "config.h"
 #include "ops/setup/plan.h"
 #include "ops/setup_command.h"
@@ -28,6 +29,10 @@ std::string publication_name(const RunConfig &config);
 std::string changes_regclass(const RunConfig &config);
 /// The tables the publication will hold (all tracked tables when it is for all tables), with partitions.
 std::vector<TrackedTable> planned_tables(SetupContext &context);
+
+/// Where the sink will keep its progress: the origin when the destination role (else setup's user)
+/// may use it or setup may grant it, else pgtrail.progress (schema/progress.h).
+ProgressKind planned_progress(SetupContext &context);
 
 void plan_setup(SetupContext &context);
 void plan_roles(SetupContext &context);

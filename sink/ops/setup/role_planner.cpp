@@ -89,6 +89,15 @@ void plan_destination_grants(SetupContext &c, const std::string &role, bool exis
         !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
         c.plan.add(false, "let " + role + " read pgtrail.schema_version",
                    "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + sql_ident(role));
+    if (planned_progress(c) == ProgressKind::table) {
+        // pgtrail.progress (migration 3) instead of the origin functions setup may not grant.
+        if (c.plan.has_step("create table pgtrail.progress") ||
+            !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.progress', 'SELECT') AND has_table_privilege(" + sql_literal(role) +
+                 ", 'pgtrail.progress', 'INSERT') AND has_table_privilege(" + sql_literal(role) + ", 'pgtrail.progress', 'UPDATE')"))
+            c.plan.add(false, "let " + role + " keep its progress in pgtrail.progress",
+                       "GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + sql_ident(role));
+        return;
+    }
     for (const auto &function : kOriginFunctions)
         if (!has("has_function_privilege(" + sql_literal(role) + ", " + sql_literal(function) + ", 'EXECUTE')"))
             c.plan.add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + function + " TO " + sql_ident(role));

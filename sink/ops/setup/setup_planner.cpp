@@ -2,6 +2,8 @@
 // context triggers, the slot, the changes table, the origin and the changes_table setting.
 #include "ops/setup/planner.h"
 
+#include "ops/origin_functions.h"
+
 #include <optional>
 #include <set>
 
@@ -129,6 +131,7 @@ void plan_changes_table(SetupContext &c) {
 }
 
 void plan_origin(SetupContext &c) {
+    if (planned_progress(c) == ProgressKind::table) return;  // pgtrail.progress: created by the migrations
     std::string origin = c.config.origin_name();
     if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + sql_literal(origin)) != "0") return;
     c.plan.add(false, "create the replication origin " + origin, "SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
@@ -173,6 +176,20 @@ void plan_setup(SetupContext &c) {
     plan_origin(c);
     plan_sql_part(c, SqlPart::time_travel, false);
     plan_changes_table_setting(c);
+}
+
+ProgressKind planned_progress(SetupContext &c) {
+    BlockingPg &dest = c.db.destination();
+    const std::string &role = c.options.destination_role;
+    std::string who = role.empty() ? "current_user" : sql_literal(role);
+    auto rows = dest.rows(
+        "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = " + who + ") AND (SELECT bool_and(has_function_privilege(" + who +
+        ", f, 'EXECUTE')) FROM unnest(" + sql_text_array(kOriginFunctions) + ") f), "
+        "(SELECT bool_and(has_function_privilege(f, 'EXECUTE WITH GRANT OPTION')) FROM unnest(" + sql_text_array(kOriginFunctions) + ") f), "
+        "to_regclass('pgtrail.progress') IS NOT NULL");
+    bool role_may = rows[0][0] == "t", setup_may_grant = rows[0][1] == "t";
+    bool has_row = rows[0][2] == "t" && dest.value(progress_row_query(c.config.origin_name())) == "t";
+    return choose_progress(role_may || (!role.empty() && setup_may_grant), has_row);
 }
 
 }  // namespace pgtrail

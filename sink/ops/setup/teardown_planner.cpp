@@ -29,6 +29,10 @@ void plan_origin_drop(SetupContext &c) {
     std::string origin = c.config.origin_name();
     if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + sql_literal(origin)) != "0")
         c.plan.add(false, "drop the replication origin " + origin, "SELECT pg_replication_origin_drop(" + sql_literal(origin) + ")");
+    if (c.db.destination().value("SELECT to_regclass('pgtrail.progress') IS NOT NULL") == "t" &&
+        c.db.destination().value(progress_row_query(origin)) == "t")
+        c.plan.add(false, "forget the progress of " + origin + " in pgtrail.progress",
+                   "DELETE FROM pgtrail.progress WHERE origin = " + sql_literal(origin));
 }
 
 /// --drop-data: the changes table and schema pgtrail (in both databases when they differ).
