@@ -7,7 +7,8 @@
 #include "pgtrail.h"
 
 extern "C" {
-PG_MODULE_MAGIC;
+PGTRAIL_MODULE_MAGIC;
+// PGDLLEXPORT: from 16 on, PGXS builds modules with symbols hidden by default.
 PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 }
 

@@ -1,7 +1,7 @@
 // Shared declarations of the pgtrail output plugin (PostgreSQL-facing side).
 #pragma once
 
-#include "pg_headers.h"
+#include "pg_compat.h"
 
 namespace pgtrail {
 
@@ -38,7 +38,7 @@ struct ElementInfo {
 
 /// Everything needed to render one column, computed once per relation.
 struct ColumnInfo {
-    bool dropped;
+    bool omitted;  ///< not in row images: dropped, or virtual generated (18+, not in the WAL)
     ValueKind kind;
     const char *key;  ///< "name": pre-escaped
     int key_len;

@@ -100,10 +100,8 @@ void warn_lossy(const RelInfo *info, XLogRecPtr lsn, char op, const LossyColumns
 void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation rel,
                       ReorderBufferChange *change) {
     StringInfo out = ctx->out;
-    HeapTuple newtuple = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : nullptr;
-    HeapTuple oldtuple = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
-    newtuple = as_reported(info, newtuple);
-    oldtuple = as_reported(info, oldtuple);
+    HeapTuple newtuple = as_reported(info, change_new_tuple(change));
+    HeapTuple oldtuple = as_reported(info, change_old_tuple(change));
     // An old tuple is complete only under REPLICA IDENTITY FULL; otherwise it holds the key.
     bool old_key_only = rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
     char op = change->action == REORDER_BUFFER_CHANGE_INSERT   ? 'I'

@@ -50,7 +50,7 @@ Oid reported_relid(const PluginOptions &options, Relation rel) {
 void key_columns(Relation rel, int *nkeys, AttrNumber **keys) {
     *nkeys = 0;
     RelationGetIndexList(rel);  // fills rd_pkindex and rd_replidindex
-    Oid index = OidIsValid(rel->rd_replidindex) ? rel->rd_replidindex : rel->rd_pkindex;
+    Oid index = OidIsValid(rel->rd_replidindex) ? rel->rd_replidindex : relation_primary_key(rel);
     if (!OidIsValid(index)) return;
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple)) return;
@@ -113,8 +113,8 @@ void build_columns(RelInfo *info) {
     for (int i = 0; i < desc->natts; i++) {
         Form_pg_attribute attr = TupleDescAttr(desc, i);
         ColumnInfo *col = &info->columns[i];
-        col->dropped = attr->attisdropped;
-        if (col->dropped) continue;
+        col->omitted = attr->attisdropped || column_is_virtual(attr);
+        if (col->omitted) continue;
         col->name = pstrdup(NameStr(attr->attname));
         StringInfoData key;
         initStringInfo(&key);

@@ -77,7 +77,7 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
     for (int i = 0; i < desc->natts; i++) {
         const ColumnInfo *col = &info->columns[i];
         Form_pg_attribute attr = TupleDescAttr(desc, i);
-        if (col->dropped || (key_only && nulls[i])) continue;
+        if (col->omitted || (key_only && nulls[i])) continue;
         Datum value = values[i];
         if (!nulls[i] && is_unchanged_toast(attr, value)) {
             // Fill from the old row when it carries the value (REPLICA IDENTITY FULL): copy its

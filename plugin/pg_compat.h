@@ -1,0 +1,93 @@
+// Differences between the PostgreSQL majors the plugin builds against (15 to 18), in one
+// place: small named helpers, so the rest of the plugin reads the same on every major.
+//
+//   major  state (keep in step with the README's support table)
+//   15     built and tested (the host's Debian 12 server, pg_regress + walsender + sink end to end)
+//   16     builds from these guards; no Debian suite ships a 16 server, so not tested
+//   17     built and tested in a Debian trixie chroot (scripts/test-pg.sh 17)
+//   18     built and tested in a Debian sid chroot (scripts/test-pg.sh 18)
+//
+// Checked against each major's server headers; what changed and what it means here:
+//   17  ReorderBufferChange's tuples are HeapTuple (ReorderBufferTupleBuf before).
+//   17  rd_pkindex may name a deferrable primary key (rd_ispkdeferrable); 15 and 16 leave
+//       rd_pkindex unset for one. relation_primary_key() finds it on every major.
+//   18  PG_MODULE_MAGIC_EXT carries the module's name and version.
+//   18  virtual generated columns: computed on read, never stored, so never in the WAL.
+//   16  extension symbols are hidden by default: entry points need PGDLLEXPORT (entry.cpp).
+//   16  RelFileNode became RelFileLocator (rnode -> rlocator): the plugin never reads it.
+#pragma once
+
+#include "pg_headers.h"
+
+#if PG_VERSION_NUM < 150000
+#error "pgtrail needs PostgreSQL 15 or later"
+#endif
+
+#ifndef PGTRAIL_VERSION
+#define PGTRAIL_VERSION "unknown"
+#endif
+
+// The module's magic block (in entry.cpp, with C linkage): name and version from 18 on.
+#if PG_VERSION_NUM >= 180000
+#define PGTRAIL_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "pgtrail", .version = PGTRAIL_VERSION)
+#else
+#define PGTRAIL_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+namespace pgtrail {
+
+/// The new row of an INSERT or UPDATE, or nullptr.
+inline HeapTuple change_new_tuple(ReorderBufferChange *change) {
+#if PG_VERSION_NUM >= 170000
+    return change->data.tp.newtuple;
+#else
+    return change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : nullptr;
+#endif
+}
+
+/// The old row (key or full, by replica identity) of an UPDATE or DELETE, or nullptr.
+inline HeapTuple change_old_tuple(ReorderBufferChange *change) {
+#if PG_VERSION_NUM >= 170000
+    return change->data.tp.oldtuple;
+#else
+    return change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
+#endif
+}
+
+/// The primary key's index, deferrable or not (InvalidOid without one): 17+ keep a deferrable
+/// one in rd_pkindex (with rd_ispkdeferrable), 15 and 16 leave it out, so look it up there.
+/// Call after RelationGetIndexList(rel), which fills rd_pkindex.
+inline Oid relation_primary_key(Relation rel) {
+#if PG_VERSION_NUM >= 170000
+    return rel->rd_pkindex;
+#else
+    if (OidIsValid(rel->rd_pkindex)) return rel->rd_pkindex;
+    List *indexes = RelationGetIndexList(rel);
+    Oid found = InvalidOid;
+    ListCell *lc;
+    foreach (lc, indexes) {
+        HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+        if (!HeapTupleIsValid(tuple)) continue;
+        bool primary = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple))->indisprimary;
+        ReleaseSysCache(tuple);
+        if (primary) {
+            found = lfirst_oid(lc);
+            break;
+        }
+    }
+    list_free(indexes);
+    return found;
+#endif
+}
+
+/// A virtual generated column (18+): no value in the WAL, so left out of row images.
+inline bool column_is_virtual(Form_pg_attribute attr) {
+#if PG_VERSION_NUM >= 180000
+    return attr->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL;
+#else
+    (void) attr;
+    return false;
+#endif
+}
+
+}  // namespace pgtrail
