@@ -9,8 +9,9 @@
 //
 // Checked against each major's server headers; what changed and what it means here:
 //   17  ReorderBufferChange's tuples are HeapTuple (ReorderBufferTupleBuf before).
-//   17  rd_pkindex may name a deferrable primary key (rd_ispkdeferrable); 15 and 16 leave
-//       rd_pkindex unset for one. relation_primary_key() finds it on every major.
+//   17  rd_ispkdeferrable appears next to rd_pkindex, but 17.12 and 18.6 still leave a deferrable
+//       primary key out of rd_pkindex, as 15 does (tests/regress keys_deferrable): relinfo.cpp
+//       looks it up the same way on every major, no guard needed.
 //   18  PG_MODULE_MAGIC_EXT carries the module's name and version.
 //   18  virtual generated columns: computed on read, never stored, so never in the WAL.
 //   16  extension symbols are hidden by default: entry points need PGDLLEXPORT (entry.cpp).
@@ -51,32 +52,6 @@ inline HeapTuple change_old_tuple(ReorderBufferChange *change) {
     return change->data.tp.oldtuple;
 #else
     return change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : nullptr;
-#endif
-}
-
-/// The primary key's index, deferrable or not (InvalidOid without one): 17+ keep a deferrable
-/// one in rd_pkindex (with rd_ispkdeferrable), 15 and 16 leave it out, so look it up there.
-/// Call after RelationGetIndexList(rel), which fills rd_pkindex.
-inline Oid relation_primary_key(Relation rel) {
-#if PG_VERSION_NUM >= 170000
-    return rel->rd_pkindex;
-#else
-    if (OidIsValid(rel->rd_pkindex)) return rel->rd_pkindex;
-    List *indexes = RelationGetIndexList(rel);
-    Oid found = InvalidOid;
-    ListCell *lc;
-    foreach (lc, indexes) {
-        HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-        if (!HeapTupleIsValid(tuple)) continue;
-        bool primary = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple))->indisprimary;
-        ReleaseSysCache(tuple);
-        if (primary) {
-            found = lfirst_oid(lc);
-            break;
-        }
-    }
-    list_free(indexes);
-    return found;
 #endif
 }
 

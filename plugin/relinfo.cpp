@@ -44,13 +44,34 @@ Oid reported_relid(const PluginOptions &options, Relation rel) {
     return ancestors ? llast_oid(ancestors) : RelationGetRelid(rel);
 }
 
+// The primary key's index, deferrable or not (InvalidOid without one). rd_pkindex leaves a
+// deferrable one out (on 15 to 18), so look for it in the index list then.
+Oid primary_key_index(Relation rel) {
+    if (OidIsValid(rel->rd_pkindex)) return rel->rd_pkindex;
+    List *indexes = RelationGetIndexList(rel);
+    Oid found = InvalidOid;
+    ListCell *lc;
+    foreach (lc, indexes) {
+        HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+        if (!HeapTupleIsValid(tuple)) continue;
+        bool primary = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple))->indisprimary;
+        ReleaseSysCache(tuple);
+        if (primary) {
+            found = lfirst_oid(lc);
+            break;
+        }
+    }
+    list_free(indexes);
+    return found;
+}
+
 // Key column numbers: the replica identity's (what the WAL carries as the old key: the primary
 // key under DEFAULT, the index under USING INDEX), else the primary key (FULL, NOTHING, a
 // deferrable primary key), else none.
 void key_columns(Relation rel, int *nkeys, AttrNumber **keys) {
     *nkeys = 0;
     RelationGetIndexList(rel);  // fills rd_pkindex and rd_replidindex
-    Oid index = OidIsValid(rel->rd_replidindex) ? rel->rd_replidindex : relation_primary_key(rel);
+    Oid index = OidIsValid(rel->rd_replidindex) ? rel->rd_replidindex : primary_key_index(rel);
     if (!OidIsValid(index)) return;
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple)) return;

@@ -1,6 +1,6 @@
 -- A deferrable primary key is the pk when there is no replica identity index (docs/FORMAT.md),
--- on every major: 15 and 16 leave it out of rd_pkindex, 17+ keep it there with rd_ispkdeferrable
--- (pg_compat.h: relation_primary_key). A replica identity index comes first.
+-- on every major, although rd_pkindex leaves it out (relinfo.cpp: primary_key_index). A replica
+-- identity index comes first.
 CREATE FUNCTION pg_temp.stable(record text) RETURNS text LANGUAGE sql AS $$
   SELECT regexp_replace(regexp_replace(record,
     '^\{"op":"([BC])","xid":\d+,"lsn":"[0-9A-F]+/[0-9A-F]+","ts":"[^"]+"\}$', '{"op":"\1"}'),
