@@ -24,6 +24,7 @@ struct CheckContext {
     std::string user;                   ///< the source connection's user
     Host host = Host::self_managed;
     bool slot_exists = false;           ///< set by check_replication (capacity)
+    std::string plugin = "pgtrail";     ///< the decoding run will use (--plugin and its auto rule), set by check_server
 };
 
 /// server_checks.cpp: the host, server version, wal_level, output_plugin_libraries.

@@ -32,10 +32,16 @@ void explain_decoding_error(CheckContext &c, const PgError &error) {
 /// The records a temporary slot decodes after nonce was emitted as a message.
 std::vector<std::vector<std::string>> decode_message(CheckContext &c, const std::string &slot, const std::string &nonce) {
     c.source.exec("SET statement_timeout = " + std::to_string(c.options.decode_timeout_s * 1000));
-    c.source.exec("SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", 'pgtrail', true)");
+    c.source.exec("SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", " + sql_literal(c.plugin) + ", true)");
     c.source.exec("SELECT pg_logical_emit_message(true, '_pgtrail_check', " + sql_literal(nonce) + ")");
-    auto rows = c.source.rows("SELECT data FROM pg_logical_slot_get_changes(" + sql_literal(slot) +
-                              ", NULL, NULL, 'messages', '_pgtrail_check', 'skip-empty-xacts', '1')");
+    // pgoutput: protocol 1 with messages, as run reads it; the message's bytes hold the nonce (rendered as a marker row).
+    auto rows = c.plugin == "pgoutput"
+                    ? c.source.rows("SELECT CASE WHEN position(convert_to(" + sql_literal(nonce) + ", 'UTF8') IN data) > 0 THEN "
+                                    "'\"op\":\"M\" ' || " + sql_literal(nonce) + " ELSE '' END FROM pg_logical_slot_get_binary_changes(" +
+                                    sql_literal(slot) + ", NULL, NULL, 'proto_version', '1', 'publication_names', " +
+                                    sql_literal(c.config.publication) + ", 'messages', 'true')")
+                    : c.source.rows("SELECT data FROM pg_logical_slot_get_changes(" + sql_literal(slot) +
+                                    ", NULL, NULL, 'messages', '_pgtrail_check', 'skip-empty-xacts', '1')");
     c.source.exec("SELECT pg_drop_replication_slot(" + sql_literal(slot) + ")");
     c.source.exec("RESET statement_timeout");
     return rows;
@@ -44,7 +50,8 @@ std::vector<std::vector<std::string>> decode_message(CheckContext &c, const std:
 }  // namespace
 
 void check_decoding(CheckContext &c) {
-    if (c.report.failed("wal_level") || c.report.failed("replication right") || c.report.failed("output plugin allowed")) {
+    if (c.report.failed("wal_level") || c.report.failed("replication right") || c.report.failed("output plugin allowed") ||
+        (c.plugin == "pgoutput" && (c.config.publication.empty() || c.report.failed("publication")))) {
         c.report.fail(kName, "skipped: fix the problems above first");
         return;
     }
@@ -59,10 +66,10 @@ void check_decoding(CheckContext &c) {
             if (row[0].find(nonce) != std::string::npos && row[0].find("\"op\":\"M\"") != std::string::npos) seen = true;
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         if (seen)
-            c.report.ok(kName, "a temporary pgtrail slot decoded a test message (" + std::to_string(rows.size()) + " records, " +
+            c.report.ok(kName, "a temporary " + c.plugin + " slot decoded a test message (" + std::to_string(rows.size()) + " records, " +
                                    std::to_string(ms) + " ms)");
         else
-            c.report.fail(kName, "a temporary pgtrail slot did not return the test message (" + std::to_string(rows.size()) + " records)");
+            c.report.fail(kName, "a temporary " + c.plugin + " slot did not return the test message (" + std::to_string(rows.size()) + " records)");
     } catch (const PgError &error) {
         try {
             c.source.exec("ROLLBACK; RESET statement_timeout");

@@ -1,6 +1,8 @@
 // The server: which host it is, its version, wal_level, and whether it lets pgtrail decode.
 #include "ops/check/checks.h"
 
+#include "ops/decoding_probe.h"
+
 #include "ops/tracked_tables.h"
 
 namespace pgtrail {
@@ -87,7 +89,13 @@ Host detect_host(BlockingPg &source) {
 void check_server(CheckContext &c) {
     check_version(c);
     check_wal_level(c);
-    check_plugin_allowed(c);
+    // Which decoding run will use (stream/decoding_choice.h); the plugin's allow-list matters only for pgtrail.
+    DecodingProbe probe = probe_decoding(c.source, c.config, c.options.decode_timeout_s);
+    c.plugin = probe.choice.plugin;
+    if (c.plugin == "pgtrail" || c.plugin == "pgoutput")
+        c.report.ok("decoding", std::string(c.plugin == "pgtrail" ? "the pgtrail output plugin" : "pgoutput, PostgreSQL's own plugin (the sink converts its rows)") +
+                                    ": " + probe.choice.reason);
+    if (c.plugin == "pgtrail") check_plugin_allowed(c);
 }
 
 }  // namespace pgtrail

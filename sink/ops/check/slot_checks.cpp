@@ -45,7 +45,7 @@ std::optional<SlotRow> slot_row(CheckContext &c) {
 /// False (after a FAIL) when the slot cannot be used at all.
 bool slot_usable(CheckContext &c, const SlotRow &s, const std::string &drop) {
     const std::string &name = c.config.slot;
-    if (s.type != "logical" || s.plugin != "pgtrail")
+    if (s.type != "logical" || s.plugin != c.plugin)
         c.report.fail("slot", "slot " + name + " is a " + s.type + " slot for plugin \"" + s.plugin + "\"", drop + " or choose another --slot");
     else if (s.database != s.current_database)
         c.report.fail("slot", "slot " + name + " belongs to database " + s.database + ", not " + s.current_database, "choose another --slot");

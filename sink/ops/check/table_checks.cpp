@@ -33,6 +33,12 @@ void check_publication(CheckContext &c, const std::string &name) {
 }
 
 void check_publications(CheckContext &c, const std::vector<std::string> &publications) {
+    if (publications.empty() && c.plugin == "pgoutput") {
+        c.report.fail("publication", "none given (--publication): pgoutput decodes only the tables of a publication",
+                      "pgtrail setup --publication pgtrail (or CREATE PUBLICATION pgtrail FOR TABLE <tables> WITH (publish_via_partition_root = true);), "
+                      "then --publication pgtrail");
+        return;
+    }
     if (publications.empty()) {
         c.report.ok("publication", "none given (--publication): every table is tracked" +
                                        std::string(c.config.include_tables.empty() ? "" : ", filtered by --include-tables"));
