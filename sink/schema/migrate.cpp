@@ -40,7 +40,7 @@ asio::awaitable<int> migrate_changes_table(PgConnection &dest, const TableName &
     co_return from;
 }
 
-int migrate_changes_table(BlockingPg &dest, const TableName &table) {
+int read_schema_version(BlockingPg &dest, const TableName &table) {
     SqlQuoting quote = sql_quoting(dest.get());
     auto state = dest.rows(schema_state_query(table, quote));
     bool exists = state[0][0] == "t";
@@ -49,7 +49,12 @@ int migrate_changes_table(BlockingPg &dest, const TableName &table) {
         auto row = dest.rows(recorded_version_query(table, quote));
         if (!row.empty()) recorded = std::stoi(row[0][0]);
     }
-    int from = schema_version_of(table, exists, recorded);
+    return schema_version_of(table, exists, recorded);
+}
+
+int migrate_changes_table(BlockingPg &dest, const TableName &table) {
+    SqlQuoting quote = sql_quoting(dest.get());
+    int from = read_schema_version(dest, table);
     for (const auto &migration : migrations_after(from, table, quote)) {
         try {
             dest.exec("BEGIN;\n" + migration.body + ";\nCOMMIT");

@@ -21,7 +21,8 @@ asio::awaitable<int> read_schema_version(PgConnection &dest, const TableName &ta
 /// version the table was at. Throws PgError when one fails (rolled back).
 asio::awaitable<int> migrate_changes_table(PgConnection &dest, const TableName &table);
 
-/// The same on a blocking connection (snapshot).
+/// The same on a blocking connection (setup, snapshot).
+int read_schema_version(BlockingPg &dest, const TableName &table);
 int migrate_changes_table(BlockingPg &dest, const TableName &table);
 
 }  // namespace pgtrail

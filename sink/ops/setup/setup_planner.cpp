@@ -104,16 +104,9 @@ void plan_slot(SetupContext &c) {
 }
 
 /// The schema version the changes table is at (0: no table); throws SetupFailure when it is newer than this pgtrail.
-int changes_table_version(BlockingPg &dest, const TableName &table, const SqlQuoting &quote) {
-    auto state = dest.rows(schema_state_query(table, quote));
-    bool exists = state[0][0] == "t";
-    std::optional<int> recorded;
-    if (exists && state[0][1] == "t") {
-        auto version = dest.rows(recorded_version_query(table, quote));
-        if (!version.empty()) recorded = std::stoi(version[0][0]);
-    }
+int changes_table_version(BlockingPg &dest, const TableName &table) {
     try {
-        return schema_version_of(table, exists, recorded);
+        return read_schema_version(dest, table);
     } catch (const SchemaTooNew &error) {
         throw SetupFailure(error.what());
     }
@@ -125,7 +118,7 @@ void plan_changes_table(SetupContext &c) {
     SqlQuoting quote = sql_quoting(dest.get());
     if (!table.schema.empty() && dest.value("SELECT count(*) FROM pg_namespace WHERE nspname = " + quote.literal(table.schema)) == "0")
         c.plan.add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + quote.identifier(table.schema));
-    for (const auto &migration : migrations_after(changes_table_version(dest, table, quote), table, quote))
+    for (const auto &migration : migrations_after(changes_table_version(dest, table), table, quote))
         c.plan.add(false, migration.what + " (" + qualified(table) + ", schema version " + std::to_string(migration.version) + ")",
                    migration.body, {}, true);
 }
