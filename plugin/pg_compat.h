@@ -5,9 +5,10 @@
 //   15     built and tested on the host (Debian 12, 15.20): every test
 //   16     expected to build from these guards, but neither built nor tested: no Debian suite
 //          ships PostgreSQL 16 (server or headers)
-//   17     built (trixie's g++ 14) and its pg_regress suite passed against 17.12 in a Debian
-//          trixie chroot (scripts for that are on branch pgver, not yet in CI)
-//   18     built (sid's g++ 16) and its pg_regress suite passed against 18.6 in a Debian sid chroot
+//   17     built (trixie's g++ 14); its pg_regress suite and the walsender test passed against
+//          17.12 in a Debian trixie chroot, run by hand on 2026-11-30 (not yet in CI)
+//   18     built (sid's g++ 16); the same passed against 18.6 in a Debian sid chroot, by hand
+//          on 2026-11-30 (not yet in CI)
 //
 // Checked against each major's server headers; what changed and what it means here:
 //   17  ReorderBufferChange's tuples are HeapTuple (ReorderBufferTupleBuf before).
