@@ -27,14 +27,16 @@ expect_fatal() {
 # A cluster that cannot load the plugin (not in its library path).
 start_cluster noplugin
 if [ ! -f "$("$PG_CONFIG" --pkglibdir)/pgtrail.so" ]; then
-    expect_fatal "the pgtrail output plugin is not installed" --source "$(SOURCE_CONN)"
+    expect_fatal "the pgtrail output plugin is not installed" --plugin pgtrail --source "$(SOURCE_CONN)"
+    # --plugin auto (the default) falls back to pgoutput there, which needs a publication.
+    expect_fatal "decoding with pgoutput needs a publication" --source "$(SOURCE_CONN)"
 else
     echo "pgtrail.so is installed system-wide: skipping the not-installed case"
 fi
 run "ALTER SYSTEM SET output_plugin_libraries = pgoutput"
 run "SELECT pg_reload_conf()"
 sleep 0.5
-expect_fatal "ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail;" --source "$(SOURCE_CONN)"
+expect_fatal "ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, pgtrail;" --plugin pgtrail --source "$(SOURCE_CONN)"
 run "CREATE ROLE plain LOGIN"
 expect_fatal "ALTER ROLE plain REPLICATION;" --source "host=127.0.0.1 port=$PORT user=plain dbname=postgres"
 run "ALTER SYSTEM SET wal_level = replica"

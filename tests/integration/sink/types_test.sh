@@ -117,5 +117,5 @@ grep -q "context message larger than 100 bytes" "$WORK/sink.log" || fail "no war
 
 stop_sink
 grep -q "created replication slot pgtrail" "$WORK/sink.log" || fail "slot creation not logged"
-grep -q "created table public.changes" "$WORK/sink.log" || fail "table creation not logged"
+grep -q "create the changes table and its indexes (schema version 1)" "$WORK/sink.log" || fail "table creation not logged"
 echo "ok"
