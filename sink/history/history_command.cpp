@@ -59,7 +59,7 @@ std::string describe_error(const PgError &error) {
 }
 
 std::unique_ptr<BlockingPg> connect_changes_destination(const RunConfig &config) {
-    auto dest = std::make_unique<BlockingPg>(config.destination, std::vector<std::pair<std::string, std::string>>{{"client_encoding", "UTF8"}});
+    auto dest = std::make_unique<BlockingPg>(config.destination);
     TableName table = parse_table_name(config.changes_table);
     dest->exec("SET standard_conforming_strings = on; SELECT set_config('pgtrail.changes_table', " + sql_literal(qualified(table)) + ", false)");
     if (dest->value("SELECT to_regprocedure('pgtrail.history(regclass,text)') IS NULL") == "t")

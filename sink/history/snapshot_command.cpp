@@ -8,6 +8,7 @@
 
 #include "history/snapshot/snapshot.h"
 #include "log.h"
+#include "stream/destination_session.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -42,6 +43,7 @@ int Snapshot::run() {
     try {
         prepare_destination();
         if (!prepare_source()) return 0;
+        check_destination_encoding(repl_->get(), dest_->get());
         check_interrupt();
         create_slot();
         open_reader();

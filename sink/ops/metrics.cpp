@@ -97,6 +97,9 @@ void Metrics::on_batch(double seconds, std::uint64_t confirmed, std::string_view
 void Metrics::on_caught_up(std::uint64_t wal_end) {
     server_wal_end = std::max(server_wal_end, wal_end);
     lag_seconds = 0;
+    // Every new session gets a keepalive at a position seen before: only a further one is progress.
+    if (wal_end <= caught_up_lsn) return;
+    caught_up_lsn = wal_end;
     last_progress = Clock::now();
 }
 
@@ -106,9 +109,9 @@ void Metrics::on_confirmed(std::uint64_t lsn) {
 }
 
 void Metrics::on_connected() {
+    // Not progress: a sink that reconnects again and again without committing must become stalled.
     connected = true;
     pending = {};
-    last_progress = Clock::now();
 }
 
 void Metrics::on_session_error() {
@@ -119,16 +122,24 @@ void Metrics::on_session_error() {
 }
 
 void Metrics::note_receiving() {
-    if (received_bytes == receive_mark) return;
-    receive_mark = received_bytes;
+    if (received_max == receive_mark) return;
+    receive_mark = received_max;
     receive_moved = Clock::now();
 }
 
+void Metrics::on_receive_begin(std::uint64_t commit_lsn) { received_at = {commit_lsn, 0}; }
+
+void Metrics::on_received(std::uint64_t lsn) {
+    received_at.second = std::max(received_at.second, lsn);
+    received_max = std::max(received_max, received_at);
+}
+
 std::string Metrics::unhealthy_reason() const {
-    if (!connected) return "not connected";
     auto idle = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - std::max(last_progress, receive_moved)).count();
     if (slot_known && lag_bytes > 0 && idle > stall_timeout_s)
-        return "stalled: " + std::to_string(lag_bytes) + " bytes of WAL pending and nothing received or confirmed for " + std::to_string(idle) + " s";
+        return "stalled: " + std::to_string(lag_bytes) + " bytes of WAL pending and nothing new received or confirmed for " +
+               std::to_string(idle) + " s" + (reconnects > 0 ? " (" + std::to_string(reconnects) + " reconnects so far)" : "");
+    if (!connected) return "not connected";
     if (wal_status == "lost") return "the slot is lost (wal_status lost)";
     return "";
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pgtrail {
 
@@ -24,10 +25,11 @@ struct Metrics {
     std::uint64_t received_bytes = 0;
     std::uint64_t confirmed_lsn = 0;
     std::uint64_t server_wal_end = 0;        ///< latest WAL end the walsender reported
+    std::uint64_t caught_up_lsn = 0;         ///< furthest keepalive position with nothing in flight
     double lag_seconds = 0;                  ///< commit-to-written delay of the last batch; 0 when caught up
     double last_commit_unix = 0;             ///< source commit time of the last transaction written
     bool connected = false;
-    Clock::time_point last_progress = Clock::now();  ///< confirmed_lsn last moved, or caught up
+    Clock::time_point last_progress = Clock::now();  ///< confirmed_lsn last moved, or caught up (never a mere reconnect)
     std::uint64_t reconnects = 0;
     std::uint64_t errors = 0;
 
@@ -43,11 +45,19 @@ struct Metrics {
     std::uint64_t monitor_errors = 0;
 
     int stall_timeout_s = 120;
-    std::uint64_t receive_mark = 0;                  ///< received_bytes when last looked at
-    Clock::time_point receive_moved = Clock::now();  ///< when received_bytes was last seen moving
+    /// Where the stream is, as (commit LSN of the transaction being received, LSN of its last change):
+    /// it grows in stream order, and a session reading again what an earlier one read (a crash
+    /// loop) does not move received_max, so reconnecting is not mistaken for progress.
+    std::pair<std::uint64_t, std::uint64_t> received_at{}, received_max{};
+    std::pair<std::uint64_t, std::uint64_t> receive_mark{};  ///< received_max when last looked at
+    Clock::time_point receive_moved = Clock::now();  ///< when received_max was last seen moving
 
-    /// Notes whether bytes arrived since the last call (a huge transaction being read is not a stall).
+    /// Notes whether the stream went further since the last call (a huge transaction being read is not a stall).
     void note_receiving();
+    /// A transaction committed at commit_lsn begins arriving.
+    void on_receive_begin(std::uint64_t commit_lsn);
+    /// A message of the stream at lsn arrived.
+    void on_received(std::uint64_t lsn);
 
     /// A change read into the open batch (op: I U D T).
     void on_change(char op);

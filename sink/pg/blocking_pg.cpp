@@ -26,21 +26,10 @@ bool has_key(const std::vector<std::pair<std::string, std::string>> &params, con
 }  // namespace
 
 BlockingPg::BlockingPg(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra) {
-    std::vector<const char *> keys, values;
-    for (const auto *list : {&conn.params, &extra})
-        for (const auto &[key, value] : *list) {
-            keys.push_back(key.c_str());
-            values.push_back(value.c_str());
-        }
-    if (!has_key(conn.params, "connect_timeout") && !has_key(extra, "connect_timeout")) {
-        keys.push_back("connect_timeout");
-        values.push_back("10");
-    }
-    keys.push_back("fallback_application_name");
-    values.push_back("pgtrail");
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    conn_.reset(PQconnectdbParams(keys.data(), values.data(), 1));
+    std::vector<std::pair<std::string, std::string>> all = extra;
+    if (!has_key(conn.params, "connect_timeout") && !has_key(extra, "connect_timeout")) all.emplace_back("connect_timeout", "10");
+    LibpqKeywords keywords = libpq_keywords(conn, all);
+    conn_.reset(PQconnectdbParams(keywords.keys.data(), keywords.values.data(), 1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
         throw PgError(conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory", "");
     PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);

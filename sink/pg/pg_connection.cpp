@@ -26,6 +26,19 @@ void log_notice(void *, const char *message) { log::debug(trimmed(message)); }
 
 }  // namespace
 
+LibpqKeywords libpq_keywords(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra) {
+    LibpqKeywords out;
+    for (const auto *list : {&conn.params, &extra})
+        for (const auto &[key, value] : *list) {
+            out.keys.push_back(key.c_str());
+            out.values.push_back(value.c_str());
+        }
+    // Last, so it wins over the connection string (libpq takes the last value of a keyword).
+    out.keys.insert(out.keys.end(), {"client_encoding", "fallback_application_name", nullptr});
+    out.values.insert(out.values.end(), {"UTF8", "pgtrail", nullptr});
+    return out;
+}
+
 PgConnection::PgConnection(asio::any_io_executor executor) : executor_(executor), socket_(executor) {}
 
 PgConnection::~PgConnection() { close(); }
@@ -79,17 +92,8 @@ asio::awaitable<bool> PgConnection::wait_readable(std::chrono::milliseconds time
 asio::awaitable<void> PgConnection::connect(const ConnParams &conn,
                                             const std::vector<std::pair<std::string, std::string>> &extra) {
     close();
-    std::vector<const char *> keys, values;
-    for (const auto *list : {&conn.params, &extra})
-        for (const auto &[key, value] : *list) {
-            keys.push_back(key.c_str());
-            values.push_back(value.c_str());
-        }
-    keys.push_back("fallback_application_name");
-    values.push_back("pgtrail");
-    keys.push_back(nullptr);
-    values.push_back(nullptr);
-    conn_.reset(PQconnectStartParams(keys.data(), values.data(), 1));
+    LibpqKeywords keywords = libpq_keywords(conn, extra);
+    conn_.reset(PQconnectStartParams(keywords.keys.data(), keywords.values.data(), 1));
     if (!conn_ || PQstatus(conn_.get()) == CONNECTION_BAD) throw PgError(error_message(), "");
     auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
     PostgresPollingStatusType poll = PGRES_POLLING_WRITING;

@@ -35,6 +35,15 @@ struct CopyBufferDeleter {
 };
 using CopyBuffer = std::unique_ptr<char, CopyBufferDeleter>;
 
+/// The keyword arrays of PQconnectdbParams / PQconnectStartParams: conn's parameters, then extra
+/// ones, then what every pgtrail connection uses (client_encoding UTF8, whatever PGCLIENTENCODING
+/// or the connection string says, since the sink reads and writes UTF-8; fallback_application_name).
+/// The pointers point into conn, extra and static strings: keep those alive while they are used.
+struct LibpqKeywords {
+    std::vector<const char *> keys, values;
+};
+LibpqKeywords libpq_keywords(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra);
+
 /// A server error (with its SQLSTATE) or a lost connection.
 struct PgError : std::runtime_error {
     PgError(const std::string &message, std::string sqlstate_, std::string hint_ = {})

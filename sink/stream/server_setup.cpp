@@ -330,11 +330,6 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
         co_await take_origin(repl, dest, config);
     else
         co_await take_progress_table(repl, dest, config);
-    // The server side of the writer notices a vanished sink within about a minute, too.
-    co_await dest.query("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
-                        "SET tcp_user_timeout = 60000");
-    // Confirmed positions must be durable: never let synchronous_commit = off lose them.
-    co_await dest.query("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
     PgResult read = co_await dest.query(progress_read_sql(progress.kind, config.origin_name()));
     if (progress.kind == ProgressKind::table && PQntuples(read.get()) == 0) {
         progress.lsn = co_await progress_from_rows(dest, table, database);

@@ -1,10 +1,14 @@
 // The streaming loop: slot messages -> decoder events -> COPY rows -> batches committed with the origin.
 #include "stream/session.h"
 
+#include <optional>
+
 #include "pg/copy_text.h"
 #include "json_escape.h"
 #include "log.h"
 #include "ops/metrics.h"
+#include "stream/destination_rules.h"
+#include "stream/destination_session.h"
 #include "stream/server_setup.h"
 #include "pg/wire.h"
 #include "stream/source_format.h"
@@ -15,9 +19,6 @@ namespace {
 
 constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
 constexpr std::chrono::milliseconds kIdleWait{1000};
-// libpq settings for the writer unless the destination's connection string sets them.
-const std::pair<const char *, const char *> kWriterTcpDefaults[] = {
-    {"keepalives_idle", "30"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
 
 std::string lsn_text(std::uint64_t lsn) {
     char buf[24];
@@ -62,18 +63,12 @@ asio::awaitable<void> Session::connect_and_prepare() {
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
     plugin_ = info.plugin;
-    try {
-        // Named, so a later run can recognise this writer's backend if the connection is lost
-        // unclosed; TCP keepalives and a user timeout notice a destination gone silent.
-        std::vector<std::pair<std::string, std::string>> writer{{"application_name", writer_application_name(config_)}};
-        for (const auto &[key, value] : kWriterTcpDefaults)
-            if (!config_.destination.has(key)) writer.emplace_back(key, value);
-        co_await dest_.connect(config_.destination, writer);
-    } catch (const PgError &error) {
-        explain_connect_error(error, dest_, config_.destination, false);
-    }
+    co_await connect_destination();
     TableName table = parse_table_name(config_.changes_table);
     DestinationProgress progress = co_await prepare_destination(source_.connection(), dest_, config_, database_, table);
+    PgResult same_cluster = co_await dest_.query(same_cluster_query(PQbackendPID(source_.connection().get())));
+    bool in_source_cluster = progress.in_source || (same_cluster && std::string(PQgetvalue(same_cluster.get(), 0, 0)) == "t");
+    co_await dest_.query(destination_session_sql(in_source_cluster));
     committed_lsn_ = progress.lsn;
     confirmed_lsn_ = received_lsn_ = committed_lsn_;
     resume_lsn_ = committed_lsn_;
@@ -99,6 +94,19 @@ asio::awaitable<void> Session::connect_and_prepare() {
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
               " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
     metrics().on_connected();
+}
+
+asio::awaitable<void> Session::connect_destination() {
+    std::optional<PgError> failure;  // co_await is not allowed inside a catch block
+    try {
+        // Named, so a later run can recognise this writer's backend if the connection is lost unclosed.
+        co_await dest_.connect(config_.destination, destination_connect_params(config_.destination, writer_application_name(config_)));
+    } catch (const PgError &error) {
+        failure = error;
+    }
+    if (failure && connect_failure_is_final(*failure)) throw FatalError(destination_connect_failure(config_.destination, *failure));
+    if (failure) throw PgError(destination_connect_failure(config_.destination, *failure), failure->sqlstate);
+    check_destination_encoding(source_.connection().get(), dest_.get());
 }
 
 asio::awaitable<void> Session::check_publications() {
@@ -149,6 +157,7 @@ asio::awaitable<void> Session::drain() {
 void Session::handle_message(std::string_view message) {
     if (auto data = parse_xlogdata(message)) {
         try {
+            metrics().on_received(data->data_start);
             decoder_->decode(data->payload, data->data_start, *this);
         } catch (const DecodeError &error) {
             throw FatalError(error.what());  // never the payload: it holds row data
@@ -174,6 +183,7 @@ asio::awaitable<void> Session::answer_catalog_queries() {
 }
 
 void Session::on_begin(const BeginEvent &event) {
+    metrics().on_receive_begin(event.commit_lsn);
     if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(event.commit_lsn));
     in_xact_ = true;
     xid_ = event.xid;

@@ -35,6 +35,8 @@ private:
     using Clock = std::chrono::steady_clock;
 
     asio::awaitable<void> connect_and_prepare();
+    /// The writer connection (stream/destination_session.h), refusing an encoding that cannot hold the source's text.
+    asio::awaitable<void> connect_destination();
     /// --publication names that do not exist in the source are a FatalError (the plugin would fail later).
     asio::awaitable<void> check_publications();
     asio::awaitable<void> stream();

@@ -6,15 +6,18 @@
 #include "pg/replication_stream.h"
 #include "schema/migrate.h"
 #include "schema/sql_install.h"
+#include "stream/destination_rules.h"
+#include "stream/destination_session.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
 
 void Snapshot::prepare_destination() {
     try {
-        dest_ = std::make_unique<BlockingPg>(config_.destination, std::vector<std::pair<std::string, std::string>>{{"client_encoding", "UTF8"}});
+        dest_ = std::make_unique<BlockingPg>(config_.destination,
+                                             destination_connect_params(config_.destination, "pgtrail snapshot " + config_.slot));
     } catch (const PgError &error) {
-        throw FatalError("cannot connect to the destination (" + config_.destination.describe() + "): " + error.what());
+        throw FatalError(destination_connect_failure(config_.destination, error));
     }
     table_ = parse_table_name(config_.changes_table);
     std::string name = sql_literal(qualified(table_));
@@ -29,8 +32,9 @@ void Snapshot::prepare_destination() {
     table_.schema = dest_->value("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + name + ")");
     install_time_travel();
     prepare_origin();
-    dest_->exec("SELECT set_config('synchronous_commit', 'local', false) WHERE current_setting('synchronous_commit') = 'off'");
-    dest_->exec("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0");
+    // A snapshot's own slot has no walsender streaming, so only a destination that is the source
+    // database itself is treated as the source's cluster here.
+    dest_->exec(destination_session_sql(config_.destination_is_source));
 }
 
 void Snapshot::install_time_travel() {

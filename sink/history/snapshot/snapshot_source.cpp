@@ -13,8 +13,7 @@ namespace pgtrail {
 
 bool Snapshot::prepare_source() {
     try {
-        repl_ = std::make_unique<BlockingPg>(config_.source, std::vector<std::pair<std::string, std::string>>{
-                                                                  {"replication", "database"}, {"client_encoding", "UTF8"}});
+        repl_ = std::make_unique<BlockingPg>(config_.source, std::vector<std::pair<std::string, std::string>>{{"replication", "database"}});
     } catch (const PgError &error) {
         throw FatalError("cannot open a replication connection to the source (" + config_.source.describe() + "): " + error.what());
     }
@@ -91,7 +90,7 @@ void Snapshot::create_slot() {
 
 void Snapshot::open_reader() {
     try {
-        reader_ = std::make_unique<BlockingPg>(config_.source, std::vector<std::pair<std::string, std::string>>{{"client_encoding", "UTF8"}});
+        reader_ = std::make_unique<BlockingPg>(config_.source);
     } catch (const PgError &error) {
         throw FatalError("cannot connect to the source (" + config_.source.describe() + "): " + error.what());
     }

@@ -10,6 +10,8 @@
 #include "schema/progress.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
+#include "stream/destination_rules.h"
+#include "stream/destination_session.h"
 
 namespace pgtrail {
 
@@ -91,6 +93,36 @@ void check_progress(CheckContext &c, BlockingPg &dest) {
                                 (at.empty() ? "no progress recorded yet" : "at " + at));
 }
 
+/// The destination must hold every character of the source's text (the writer sends UTF-8).
+void check_encoding(CheckContext &c, BlockingPg &dest) {
+    std::string source = PQparameterStatus(c.source.get(), "server_encoding");
+    std::string destination = PQparameterStatus(dest.get(), "server_encoding");
+    std::string refusal = encoding_refusal(source, destination);
+    if (refusal.empty())
+        c.report.ok("encoding", "the destination database is " + destination + ", the source " + source + "; the writer sends UTF8");
+    else
+        c.report.fail("encoding", refusal.substr(0, refusal.find("; ")), refusal.substr(refusal.find("; ") + 2));
+}
+
+/// In the source's cluster, a synchronous standby named like the sink's walsender would wait for the sink itself.
+void check_synchronous_standby(CheckContext &c, BlockingPg &dest) {
+    bool same_cluster = c.config.destination_is_source || dest.value(same_cluster_query(PQbackendPID(c.source.get()))) == "t";
+    std::string names = c.source.value("SHOW synchronous_standby_names");
+    std::string walsender = c.source.value("SHOW application_name");
+    if (!same_cluster || !synchronous_standby_matches(names, walsender)) {
+        c.report.ok("synchronous standby", names.empty() ? "synchronous_standby_names is empty"
+                                                         : "synchronous_standby_names = '" + names + "' does not wait for pgtrail's own writes");
+        return;
+    }
+    c.report.warn("synchronous standby",
+                  "synchronous_standby_names = '" + names + "' names the sink's walsender (application_name " + walsender +
+                      ") and the destination is in the source's cluster: a commit there waits until pgtrail confirms it, and pgtrail "
+                      "confirms its own writes only after they commit; its writer therefore commits with synchronous_commit = local, "
+                      "and every other commit on the source waits for pgtrail to record it (pgtrail's lag adds to commit time)",
+                  "to keep source commits independent of pgtrail, give the sink's source connection another application_name "
+                  "(application_name=... in --source) that synchronous_standby_names does not match, and not '*'");
+}
+
 void check_time_travel(CheckContext &c, BlockingPg &dest) {
     std::string state = dest.value(sql_part_state_query(SqlPart::time_travel));
     if (state == "current")
@@ -106,6 +138,8 @@ void check_destination(CheckContext &c) {
     std::unique_ptr<BlockingPg> own;
     BlockingPg *dest = connect_destination(c, own);
     if (!dest) return;
+    check_encoding(c, *dest);
+    check_synchronous_standby(c, *dest);
     check_changes_table(c, *dest);
     check_progress(c, *dest);
     check_time_travel(c, *dest);

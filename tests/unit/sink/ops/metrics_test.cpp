@@ -77,11 +77,47 @@ TEST_CASE("health: connected, not stalled, slot not lost") {
     m.last_progress = Metrics::Clock::now() - std::chrono::seconds(60);
     m.receive_moved = m.last_progress;
     CHECK(m.unhealthy_reason().rfind("stalled: 1000 bytes", 0) == 0);
-    m.received_bytes += 10;  // a large transaction still arriving
+    m.on_receive_begin(500);  // a large transaction still arriving
+    m.on_received(100);
     m.note_receiving();
     CHECK(m.unhealthy_reason().empty());
     m.wal_status = "lost";
     CHECK(m.unhealthy_reason() == "the slot is lost (wal_status lost)");
     CHECK(has_line(m.render(), "pgtrail_up 0"));
     CHECK(has_line(m.render(), "pgtrail_slot_wal_status{status=\"lost\"} 1"));
+}
+
+TEST_CASE("health: a sink that keeps reconnecting without committing becomes stalled") {
+    Metrics m;
+    m.stall_timeout_s = 5;
+    m.slot_known = true;
+    m.lag_bytes = 1000;
+    m.on_connected();
+    m.on_caught_up(800);
+    m.on_receive_begin(900);  // the transaction the destination rejects, read the first time
+    m.on_received(800);
+    m.on_received(850);
+    m.note_receiving();
+    m.last_progress = m.receive_moved = Metrics::Clock::now() - std::chrono::seconds(60);
+    for (int i = 0; i < 3; i++) {  // each session connects and reads the same transaction again
+        m.on_session_error();
+        m.on_connected();
+        m.on_caught_up(800);  // the keepalive each new session gets before the data
+        m.on_receive_begin(900);
+        m.on_received(800);
+        m.on_received(850);
+        m.note_receiving();
+        CHECK(m.unhealthy_reason().rfind("stalled: 1000 bytes", 0) == 0);
+    }
+    CHECK(m.unhealthy_reason().find("(3 reconnects so far)") != std::string::npos);
+    m.on_session_error();  // between sessions: still stalled, not merely "not connected"
+    CHECK(m.unhealthy_reason().rfind("stalled: ", 0) == 0);
+    m.on_connected();
+    m.on_receive_begin(900);
+    m.on_received(860);  // further than any session before: progress
+    m.note_receiving();
+    CHECK(m.unhealthy_reason().empty());
+    m.on_receive_begin(950);  // the next transaction is further too
+    m.on_received(700);
+    CHECK(m.received_max == std::make_pair(std::uint64_t{950}, std::uint64_t{700}));
 }
