@@ -54,6 +54,27 @@ void check_slot_name(const std::string &slot) {
     if (!ok) throw std::invalid_argument("invalid slot name \"" + slot + "\": use lower-case letters, digits and _ (at most 54)");
 }
 
+/// True when a URL or connection string given on the command line holds a password.
+bool holds_password(const std::string &url) {
+    if (url.find('=') == std::string::npos && url.find("://") == std::string::npos) return false;
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(url.c_str(), &error);
+    if (error) PQfreemem(error);
+    if (!options) return false;
+    bool found = false;
+    for (PQconninfoOption *o = options; o->keyword; ++o)
+        if (o->val && *o->val && std::string(o->keyword) == "password") found = true;
+    PQconninfoFree(options);
+    return found;
+}
+
+/// A password on the command line is readable by every user of the machine (ps, /proc/PID/cmdline).
+void warn_password_on_command_line(const std::string &url, const char *option, const char *variable) {
+    if (!holds_password(url)) return;
+    log::warn(std::string(option) + " holds a password, which any user of this machine can read in the process list (ps); " +
+              "give it in " + variable + " (or PGPASSWORD), or in a password file (~/.pgpass, PGPASSFILE), instead");
+}
+
 }  // namespace
 
 std::string ConnParams::describe() const {
@@ -93,6 +114,8 @@ void resolve_run_config(RunConfig &config) {
     config.destination_is_source = !destination_given(config);
     config.destination = config.destination_is_source ? config.source : resolve_conn(config.destination_url, "DESTINATION_");
     log::configure(log::parse_level(config.log_level), config.log_format == "json");
+    warn_password_on_command_line(config.source_url, "--source", "DB_PASSWORD");
+    warn_password_on_command_line(config.destination_url, "--destination", "DESTINATION_DB_PASSWORD");
 }
 
 }  // namespace pgtrail

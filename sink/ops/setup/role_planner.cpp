@@ -4,9 +4,11 @@
 #include "ops/setup/planner.h"
 
 #include <cstdlib>
+#include <memory>
 #include <set>
 
 #include "ops/origin_functions.h"
+#include "pg/quote.h"
 #include "pg/replication_stream.h"
 #include "schema/schema.h"
 
@@ -27,6 +29,14 @@ struct RoleKind {
 constexpr RoleKind kSourceRole{true, "LOGIN REPLICATION", true, "PGTRAIL_SOURCE_ROLE_PASSWORD", "source", "log in and replicate"};
 constexpr RoleKind kDestinationRole{false, "LOGIN", false, "PGTRAIL_DESTINATION_ROLE_PASSWORD", "destination", "log in"};
 
+/// The password as the server stores it (SCRAM-SHA-256 or md5, as its password_encryption says),
+/// so the plaintext never reaches the server, its logs (log_statement = ddl) or an error message.
+std::string password_verifier(BlockingPg &conn, const char *password, const std::string &role) {
+    std::unique_ptr<char, void (*)(void *)> encrypted(PQencryptPasswordConn(conn.get(), password, role.c_str(), nullptr), PQfreemem);
+    if (!encrypted) throw PgError("cannot encrypt the password of role " + role + ": " + PQerrorMessage(conn.get()), "");
+    return encrypted.get();
+}
+
 /// Creates the role, or gives it the attributes it lacks; true when it existed.
 bool plan_role(SetupContext &c, const std::string &role, const RoleKind &kind) {
     BlockingPg &conn = kind.on_source ? c.db.source() : c.db.destination();
@@ -35,7 +45,7 @@ bool plan_role(SetupContext &c, const std::string &role, const RoleKind &kind) {
         const char *password = std::getenv(kind.password_env);
         std::string sql = "CREATE ROLE " + sql_ident(role) + " " + kind.attributes;
         c.plan.add(kind.on_source, "create role " + role + " (" + kind.attributes + ") for the " + kind.database,
-                   sql + (password ? " PASSWORD " + sql_literal(password) : ""),
+                   sql + (password ? " PASSWORD " + quote_literal(conn.get(), password_verifier(conn, password, role)) : ""),
                    sql + (password ? std::string(" PASSWORD '<$") + kind.password_env + ">'" : ""));
         return false;
     }
