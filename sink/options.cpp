@@ -93,7 +93,14 @@ void add_stream_options(CLI::App &run, RunConfig &c) {
 
 void add_service_options(CLI::App &run, OpsOptions &o) {
     HelpSection section(run, "Metrics and slot safety");
-    run.add_option("--metrics-listen", o.metrics_listen, "Serve Prometheus /metrics and /healthz on host:port (e.g. 127.0.0.1:9187)");
+    run.add_option("--metrics-listen", o.metrics_listen,
+                   "Serve Prometheus /metrics and /healthz on host:port (e.g. 127.0.0.1:9187; :9187 is loopback, 0.0.0.0:9187 every address)");
+    run.add_option("--metrics-max-connections", o.metrics_max_connections,
+                   "Open metrics clients at most; at the cap the one idle longest is closed to make room")
+        ->capture_default_str()->check(CLI::Range(1, 1000));
+    run.add_option("--metrics-request-timeout", o.metrics_request_timeout_s,
+                   "Seconds a metrics client has to send one request and read the answer (a total, never extended)")
+        ->capture_default_str()->check(CLI::Range(1, 3600));
     run.add_option("--heartbeat-interval", o.heartbeat_interval_s,
                    "Seconds between heartbeats (pg_logical_emit_message on the source) so the slot advances on idle databases; 0: off")
         ->capture_default_str()->check(CLI::Range(0, 86400));

@@ -22,15 +22,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::chrono::seconds kClientTimeout{10};
-
 tcp::endpoint parse_listen(const std::string &listen) {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon + 1 == listen.size())
         throw std::runtime_error("--metrics-listen must be host:port, e.g. 127.0.0.1:9187, not \"" + listen + "\"");
     std::string host = listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "0.0.0.0";
+    if (host.empty()) host = "127.0.0.1";  // every address only when asked (0.0.0.0:PORT)
     if (host == "localhost") host = "127.0.0.1";
     boost::system::error_code ec;
     auto address = asio::ip::make_address(host, ec);
@@ -79,24 +77,43 @@ http::response<http::string_body> respond(const http::request<http::string_body>
 
 asio::awaitable<void> MetricsServer::serve(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
-    clients_.insert(&stream.socket());
+    auto self = clients_.insert(clients_.end(), Client{&stream.socket()});
     beast::flat_buffer buffer;
     for (;;) {
         http::request<http::string_body> request;
         boost::system::error_code ec;
-        stream.expires_after(kClientTimeout);
+        // One deadline for reading and answering the request: a client that drips bytes is not given more time.
+        stream.expires_after(limits_.request_timeout);
         co_await http::async_read(stream, buffer, request, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;
         auto response = respond(request);
+        self->answering = true;
         co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+        self->answering = false;
         if (ec || !response.keep_alive()) break;
     }
-    clients_.erase(&stream.socket());
+    clients_.erase(self);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-MetricsServer::MetricsServer(asio::io_context &io, const std::string &listen) : io_(io), acceptor_(io) {
+void MetricsServer::make_room() {
+    int open = 0;
+    for (const auto &client : clients_) open += client.closing ? 0 : 1;
+    if (open < limits_.max_connections) return;
+    for (auto &client : clients_)
+        if (!client.answering && !client.closing) {
+            boost::system::error_code ignored;
+            client.closing = true;
+            client.socket->shutdown(tcp::socket::shutdown_both, ignored);
+            client.socket->cancel(ignored);  // its serve() ends and removes it
+            log::debug("metrics endpoint: " + std::to_string(open) + " clients open, closed the one idle longest");
+            return;
+        }
+}
+
+MetricsServer::MetricsServer(asio::io_context &io, const std::string &listen, Limits limits)
+    : io_(io), acceptor_(io), limits_(limits) {
     tcp::endpoint endpoint = parse_listen(listen);
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
@@ -127,7 +144,7 @@ void MetricsServer::start() {
 void MetricsServer::stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    for (auto *client : clients_) client->close(ignored);
+    for (auto &client : clients_) client.socket->close(ignored);
 }
 
 asio::awaitable<void> MetricsServer::accept_loop() {
@@ -139,6 +156,7 @@ asio::awaitable<void> MetricsServer::accept_loop() {
             log::warn("metrics endpoint: accept failed: " + ec.message());
             continue;
         }
+        make_room();
         asio::co_spawn(io_, serve(std::move(socket)), [](std::exception_ptr error) {
             if (!error) return;
             try {

@@ -8,7 +8,9 @@
 namespace pgtrail {
 
 struct OpsOptions {
-    std::string metrics_listen;                       ///< host:port for /metrics and /healthz (empty: off)
+    std::string metrics_listen;                       ///< host:port for /metrics and /healthz (empty: off; no host: loopback)
+    int metrics_max_connections = 16;                 ///< open clients at most; the oldest idle one makes room
+    int metrics_request_timeout_s = 10;               ///< one request, read and answered, within this (never extended)
     int heartbeat_interval_s = 0;                     ///< pg_logical_emit_message on the source (0: off)
     int monitor_interval_s = 15;                      ///< slot statistics are read this often
     std::uint64_t retained_wal_warn = 1024ull << 20;  ///< warn when the slot retains more WAL

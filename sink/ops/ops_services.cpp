@@ -12,7 +12,9 @@ OpsServices::OpsServices(asio::io_context &io, const RunConfig &config) : io_(io
 void OpsServices::start() {
     if (!config_.ops.ssh_host.empty()) tunnel_ = std::make_unique<SshTunnel>(config_);
     if (!config_.ops.metrics_listen.empty()) {
-        server_ = std::make_unique<MetricsServer>(io_, config_.ops.metrics_listen);
+        server_ = std::make_unique<MetricsServer>(
+            io_, config_.ops.metrics_listen,
+            MetricsServer::Limits{config_.ops.metrics_max_connections, std::chrono::seconds(config_.ops.metrics_request_timeout_s)});
         server_->start();
     }
     monitor_ = std::make_unique<SourceMonitor>(io_, config_);

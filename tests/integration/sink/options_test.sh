@@ -14,7 +14,7 @@ TRACKING="--slot --plugin --publication --include-tables --exclude-tables --chan
 LOGGING="--log-level --log-format"
 STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms
            --status-interval --stats-interval --receive-timeout --max-backoff"
-SERVICE="--metrics-listen --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
+SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 declare -A EXPECTED=(
     [run]="--help --snapshot $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING"
     [check]="--help --format --decode-timeout --retained-wal-warn $CONNECTIONS $SSH $TRACKING $LOGGING"
