@@ -28,7 +28,7 @@ struct RunConfig {
     std::string slot = "pgtrail";
     /// Output plugin of the slot: pgtrail, pgoutput, or auto (stream/decoding_choice.h).
     std::string plugin = "auto";
-    std::string publication;                       ///< passed to the plugin as "publications"
+    std::string publication;                       ///< the plugin's "publications" (empty: all tables); pgoutput: see pgoutput_publications()
     std::string include_tables;                    ///< plugin include-tables
     std::string exclude_tables;                    ///< plugin exclude-tables (the changes table is always added)
     std::string exclude_origins = "pgtrail*";      ///< plugin exclude-origins
@@ -48,6 +48,8 @@ struct RunConfig {
 
     OpsOptions ops;                                ///< metrics, heartbeats, slot safety, SSH (ops_options.h)
 
+    /// The publications pgoutput reads: --publication, else "pgtrail" (what `pgtrail setup` creates).
+    std::string pgoutput_publications() const { return publication.empty() ? "pgtrail" : publication; }
     /// The replication origin in the destination.
     std::string origin_name() const { return "pgtrail_" + slot; }
 };

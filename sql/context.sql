@@ -8,7 +8,9 @@
 --
 -- Idempotent: run it again at will (pgtrail setup --context does).
 
-CREATE SCHEMA IF NOT EXISTS pgtrail;
+-- (only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+-- exists, which a managed service's role that owns schema pgtrail may lack)
+DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF; END $$;
 
 -- The context of the current statement: its /*Bemi ... Bemi*/ comment, else set_context()'s.
 -- The packages append the comment at the end of the statement, so the LAST one is taken: a

@@ -2,7 +2,9 @@
 -- which changes table to read, a table's key columns, row keys in the changes table's format, diff().
 -- Idempotent: run it on every start. Install order: pgtrail_base.sql, time_travel.sql, revert.sql.
 
-CREATE SCHEMA IF NOT EXISTS pgtrail;
+-- (only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+-- exists, which a managed service's role that owns schema pgtrail may lack)
+DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF; END $$;
 
 -- The changes table the functions read: setting pgtrail.changes_table (a possibly schema-qualified
 -- name, e.g. ALTER DATABASE app SET pgtrail.changes_table = 'audit.changes'), else "changes".

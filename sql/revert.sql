@@ -6,7 +6,9 @@
 -- previous row, TRUNCATE -> INSERT of every row the table had just before it. SNAPSHOT rows are never
 -- reverted. Values are typed literals ('text'::type), rows are found by the table's key.
 
-CREATE SCHEMA IF NOT EXISTS pgtrail;
+-- (only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+-- exists, which a managed service's role that owns schema pgtrail may lack)
+DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF; END $$;
 
 -- SQL literals for every column of a row image: {"col": "'text'::type" or "NULL"}; columns absent
 -- from the image are absent. Text forms and type names do not depend on the session's settings.

@@ -6,7 +6,9 @@
 -- row to "after" (columns named in "unchanged" keep their previous value); an UPDATE whose "before"
 -- holds another key moves the row from that key; DELETE removes it; TRUNCATE removes every row.
 
-CREATE SCHEMA IF NOT EXISTS pgtrail;
+-- (only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+-- exists, which a managed service's role that owns schema pgtrail may lack)
+DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF; END $$;
 
 -- The change that last decided row `key`, among changes with committed_at <= at (when at is given)
 -- and ordered before (before_lsn, before_ordinal) (when given). Row gone or never seen: after is NULL.

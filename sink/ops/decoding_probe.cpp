@@ -59,8 +59,4 @@ DecodingProbe probe_decoding(BlockingPg &source, const RunConfig &config, int ti
     return probe;
 }
 
-std::string pgoutput_publications(const RunConfig &config) {
-    return config.publication.empty() ? "pgtrail" : config.publication;
-}
-
 }  // namespace pgtrail

@@ -22,7 +22,4 @@ struct DecodingProbe {
 /// timeout_s bounds the temporary slot's creation (it waits for running transactions).
 DecodingProbe probe_decoding(BlockingPg &source, const RunConfig &config, int timeout_s);
 
-/// The publication(s) pgoutput reads: --publication, else "pgtrail" (what setup creates).
-std::string pgoutput_publications(const RunConfig &config);
-
 }  // namespace pgtrail

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ops/decoding_probe.h"
 #include "ops/setup/planner.h"
 
 namespace pgtrail {
@@ -30,6 +31,30 @@ int plan_and_carry_out(const char *command, const RunConfig &config, const Setup
     return 1;
 }
 
+/// The plugin the slot will decode with: --plugin, or the auto rule on the source (check does the same).
+std::string setup_plugin(SetupContext &c) {
+    if (c.config.plugin != "auto") return c.config.plugin;
+    DecodingProbe probe = probe_decoding(c.db.source(), c.config, 10);
+    std::cout << "-- decoding with " << probe.choice.plugin << ": " << probe.choice.reason << "\n";
+    return probe.choice.plugin;
+}
+
+/// How to start run afterwards, and what to run when tables are added later.
+void print_next_steps(const SetupContext &c) {
+    std::string pub = publication_name(c.config);
+    std::vector<std::string> after = after_adding_tables(c);
+    if (!after.empty()) {
+        std::cout << "-- after adding a table to the source, run there:\n";
+        for (const auto &statement : after) std::cout << statement << "\n";
+    }
+    if (c.options.dry_run) return;
+    // The plugin tracks all tables without --publication; pgoutput reads pgtrail by default.
+    bool name_publication = c.plugin != "pgoutput" || pub != "pgtrail";
+    std::cout << "next: pgtrail run" << (c.plugin == "pgoutput" && !c.options.create_slot ? " --plugin pgoutput" : "")
+              << (name_publication ? " --publication " + pub : "") << (c.config.slot != "pgtrail" ? " --slot " + c.config.slot : "")
+              << "\n";
+}
+
 }  // namespace
 
 void add_setup_options(CLI::App &setup, SetupOptions &o) {
@@ -51,14 +76,11 @@ void add_teardown_options(CLI::App &teardown, SetupOptions &o) {
 
 int setup_command(const RunConfig &config, const SetupOptions &options) {
     auto plan = [](SetupContext &c) {
+        c.plugin = setup_plugin(c);
         plan_setup(c);
         plan_roles(c);
     };
-    auto next = [](SetupContext &c) {
-        if (c.options.dry_run) return;
-        std::cout << "next: pgtrail run --publication " << publication_name(c.config)
-                  << (c.config.slot != "pgtrail" ? " --slot " + c.config.slot : "") << "\n";
-    };
+    auto next = [](SetupContext &c) { print_next_steps(c); };
     return plan_and_carry_out("setup", config, options, plan, next);
 }
 

@@ -59,6 +59,7 @@ TrackedTable to_table(const std::vector<std::string> &row) {
     t.replident = row[2].empty() ? 'd' : row[2][0];
     t.partitioned = row[3] == "t";
     t.has_primary_key = row[4] == "t";
+    t.partition = row[5] != row[7] || row[6] != row[8];
     return t;
 }
 

@@ -15,6 +15,7 @@ struct TrackedTable {
     std::string qualified;   ///< "schema"."table", always qualified
     char replident = 'd';    ///< pg_class.relreplident: d(efault) n(othing) f(ull) i(ndex)
     bool partitioned = false;
+    bool partition = false;  ///< part of a partitioned table (its root is tracked too)
     bool has_primary_key = false;
 };
 

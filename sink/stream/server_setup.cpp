@@ -42,11 +42,15 @@ asio::awaitable<void> check_wal_level(PgConnection &repl) {
         throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
 }
 
-/// pgoutput reads only what a publication names: without one there is nothing to read.
-void require_publication(const RunConfig &config) {
-    if (!config.publication.empty()) return;
-    throw FatalError("decoding with pgoutput needs a publication; run: CREATE PUBLICATION pgtrail FOR ALL TABLES "
-                     "WITH (publish_via_partition_root = true); and start with --publication pgtrail");
+/// pgoutput reads only what a publication names: without --publication (which the session checks
+/// before this), the one setup creates, pgtrail, which must exist.
+asio::awaitable<void> require_default_publication(PgConnection &repl, const RunConfig &config) {
+    if (!config.publication.empty()) co_return;
+    PgResult found = co_await repl.query("SELECT count(*) FROM pg_publication WHERE pubname = " + sql_literal(config.pgoutput_publications()));
+    if (value_of(found, 0, 0) != "0") co_return;
+    throw FatalError("decoding with pgoutput needs a publication, and pgtrail (the default without --publication) does not exist; "
+                     "run: pgtrail setup (or CREATE PUBLICATION pgtrail FOR ALL TABLES WITH (publish_via_partition_root = true);, "
+                     "or FOR TABLE <tables> where you may not publish all tables), or give --publication");
 }
 
 bool is_plugin_load_error(const PgError &error) {
@@ -76,7 +80,7 @@ asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &co
         DecodingChoice choice = choose_decoding(config.plugin, facts);
         bool created_meanwhile = false;
         for (bool done = false; !done;) {
-            if (choice.plugin == "pgoutput") require_publication(config);
+            if (choice.plugin == "pgoutput") co_await require_default_publication(repl, config);
             try {
                 co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL " + choice.plugin);
                 log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database);
@@ -110,7 +114,7 @@ asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &co
     if (slot_db != database)
         throw FatalError("replication slot " + config.slot + " belongs to database " + slot_db + ", not " + database +
                          "; choose another --slot");
-    if (plugin == "pgoutput") require_publication(config);
+    if (plugin == "pgoutput") co_await require_default_publication(repl, config);
     facts.slot_plugin = plugin;
     DecodingChoice choice = choose_decoding("auto", facts);
     log::info("decoding with " + choice.plugin + ": " + choice.reason);

@@ -58,7 +58,7 @@ PgoutputFilters pgoutput_filters(const RunConfig &config, const std::string &cha
 SourceFormat make_source_format(const RunConfig &config, const std::string &changes_table, const std::string &plugin) {
     if (plugin == "pgoutput") {
         // Protocol 1 with messages (PostgreSQL 14+): context messages arrive, values as text.
-        std::string options = "proto_version '1', publication_names " + sql_literal(config.publication) + ", messages 'true'";
+        std::string options = "proto_version '1', publication_names " + sql_literal(config.pgoutput_publications()) + ", messages 'true'";
         return SourceFormat{options, std::make_unique<PgoutputDecoder>(pgoutput_filters(config, changes_table))};
     }
     return SourceFormat{pgtrail_plugin_options(config, changes_table), std::make_unique<PgtrailDecoder>()};

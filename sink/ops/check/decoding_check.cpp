@@ -39,7 +39,7 @@ std::vector<std::vector<std::string>> decode_message(CheckContext &c, const std:
                     ? c.source.rows("SELECT CASE WHEN position(convert_to(" + sql_literal(nonce) + ", 'UTF8') IN data) > 0 THEN "
                                     "'\"op\":\"M\" ' || " + sql_literal(nonce) + " ELSE '' END FROM pg_logical_slot_get_binary_changes(" +
                                     sql_literal(slot) + ", NULL, NULL, 'proto_version', '1', 'publication_names', " +
-                                    sql_literal(c.config.publication) + ", 'messages', 'true')")
+                                    sql_literal(c.config.pgoutput_publications()) + ", 'messages', 'true')")
                     : c.source.rows("SELECT data FROM pg_logical_slot_get_changes(" + sql_literal(slot) +
                                     ", NULL, NULL, 'messages', '_pgtrail_check', 'skip-empty-xacts', '1')");
     c.source.exec("SELECT pg_drop_replication_slot(" + sql_literal(slot) + ")");
@@ -51,7 +51,7 @@ std::vector<std::vector<std::string>> decode_message(CheckContext &c, const std:
 
 void check_decoding(CheckContext &c) {
     if (c.report.failed("wal_level") || c.report.failed("replication right") || c.report.failed("output plugin allowed") ||
-        (c.plugin == "pgoutput" && (c.config.publication.empty() || c.report.failed("publication")))) {
+        (c.plugin == "pgoutput" && c.report.failed("publication"))) {
         c.report.fail(kName, "skipped: fix the problems above first");
         return;
     }

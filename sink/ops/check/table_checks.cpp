@@ -19,7 +19,8 @@ void check_publication(CheckContext &c, const std::string &name) {
                               "FROM pg_publication p WHERE p.pubname = " + sql_literal(name));
     if (rows.empty()) {
         c.report.fail("publication", "publication " + name + " does not exist",
-                      "pgtrail setup --publication " + name + " (or CREATE PUBLICATION " + sql_ident(name) + " FOR ALL TABLES;)");
+                      std::string("pgtrail setup") + (name == "pgtrail" ? "" : " --publication " + name) + " (or CREATE PUBLICATION " +
+                          sql_ident(name) + " FOR ALL TABLES" + (c.plugin == "pgoutput" ? " WITH (publish_via_partition_root = true)" : "") + ";)");
         return;
     }
     // The plugin filters by membership only; the publication's actions do not matter to it.
@@ -33,12 +34,6 @@ void check_publication(CheckContext &c, const std::string &name) {
 }
 
 void check_publications(CheckContext &c, const std::vector<std::string> &publications) {
-    if (publications.empty() && c.plugin == "pgoutput") {
-        c.report.fail("publication", "none given (--publication): pgoutput decodes only the tables of a publication",
-                      "pgtrail setup --publication pgtrail (or CREATE PUBLICATION pgtrail FOR TABLE <tables> WITH (publish_via_partition_root = true);), "
-                      "then --publication pgtrail");
-        return;
-    }
     if (publications.empty()) {
         c.report.ok("publication", "none given (--publication): every table is tracked" +
                                        std::string(c.config.include_tables.empty() ? "" : ", filtered by --include-tables"));
@@ -83,7 +78,9 @@ void check_replica_identity(CheckContext &c, const std::vector<std::string> &pub
 }  // namespace
 
 void check_tables(CheckContext &c) {
-    std::vector<std::string> publications = split_list(c.config.publication);
+    // pgoutput decodes only the tables of a publication: without --publication, setup's pgtrail.
+    std::vector<std::string> publications =
+        split_list(c.plugin == "pgoutput" ? c.config.pgoutput_publications() : c.config.publication);
     check_publications(c, publications);
     if (!c.report.failed("publication")) check_replica_identity(c, publications);
 }

@@ -21,6 +21,8 @@ struct SetupContext {
     SetupConnections &db;
     Plan &plan;
     std::vector<std::string> publication_tables;  ///< qualified names the publication will hold (empty: all tables)
+    std::string plugin = "pgtrail";               ///< the slot's plugin (--plugin; auto: ops/decoding_probe.h)
+    bool publication_lists_tables = false;        ///< the publication names its tables: new ones must be added to it
 };
 
 /// The one --publication to set up or tear down (default pgtrail); throws SetupFailure on a list.
@@ -35,6 +37,8 @@ std::vector<TrackedTable> planned_tables(SetupContext &context);
 ProgressKind planned_progress(SetupContext &context);
 
 void plan_setup(SetupContext &context);
+/// What to run after adding a table to the source (empty when nothing), one statement a line.
+std::vector<std::string> after_adding_tables(const SetupContext &context);
 void plan_roles(SetupContext &context);
 void plan_teardown(SetupContext &context);
 

@@ -37,6 +37,19 @@ std::string password_verifier(BlockingPg &conn, const char *password, const std:
     return encrypted.get();
 }
 
+/// RDS and Aurora grant replication through membership in rds_replication, not the attribute
+/// (which their admin user may not give); elsewhere (Cloud SQL, Azure, Supabase, Neon) the attribute.
+constexpr RoleKind kRdsSourceRole{true, "LOGIN", false, kSourceRole.password_env, "source", "log in"};
+
+bool provider_replication_role(SetupContext &c) {
+    return c.db.source().value("SELECT count(*) FROM pg_roles WHERE rolname = 'rds_replication'") != "0";
+}
+
+void plan_rds_replication(SetupContext &c, const std::string &role, bool exists) {
+    if (exists && c.db.source().value("SELECT pg_has_role(" + sql_literal(role) + ", 'rds_replication', 'MEMBER')") == "t") return;
+    c.plan.add(true, "let role " + role + " replicate (RDS: member of rds_replication)", "GRANT rds_replication TO " + sql_ident(role));
+}
+
 /// Creates the role, or gives it the attributes it lacks; true when it existed.
 bool plan_role(SetupContext &c, const std::string &role, const RoleKind &kind) {
     BlockingPg &conn = kind.on_source ? c.db.source() : c.db.destination();
@@ -77,7 +90,9 @@ void plan_source_grants(SetupContext &c, const std::string &role, bool exists) {
 void plan_source_role(SetupContext &c) {
     const std::string &role = c.options.source_role;
     if (role.empty()) return;
-    bool exists = plan_role(c, role, kSourceRole);
+    bool rds = provider_replication_role(c);
+    bool exists = plan_role(c, role, rds ? kRdsSourceRole : kSourceRole);
+    if (rds) plan_rds_replication(c, role, exists);
     plan_source_grants(c, role, exists);
 }
 

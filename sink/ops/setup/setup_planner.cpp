@@ -39,23 +39,61 @@ std::set<std::string> published_tables(SetupContext &c, const std::string &pub) 
     return have;
 }
 
+/// pgoutput reports a partition's rows under its root only with publish_via_partition_root (the
+/// plugin ignores publication options).
+std::string publication_options(const SetupContext &c) {
+    return c.plugin == "pgoutput" ? " WITH (publish_via_partition_root = true)" : "";
+}
+
+/// FOR ALL TABLES needs a superuser (not on managed services); with pgoutput it would also publish
+/// the changes table and pgtrail.* when they live in the source (the plugin leaves them out itself).
+bool may_publish_all_tables(SetupContext &c) {
+    if (c.plugin == "pgoutput" && c.config.destination_is_source) return false;
+    return c.db.source().value("SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "t";
+}
+
+/// The tables a publication listing them holds instead of FOR ALL TABLES: every tracked table
+/// (run's filters, without the changes table and pgtrail.*), partitioned ones by their root.
+std::vector<std::string> all_tables_listed(SetupContext &c) {
+    std::string changes = c.config.destination_is_source ? changes_regclass(c.config) : "";
+    std::vector<std::string> roots;
+    for (const auto &t : tracked_tables(c.db.source(), {}, c.config, changes))
+        if (!t.partition) roots.push_back(t.qualified);
+    return roots;
+}
+
+void create_publication(SetupContext &c, const std::string &pub, std::vector<std::string> &wanted) {
+    if (wanted.empty() && may_publish_all_tables(c)) {
+        c.plan.add(true, "create publication " + pub + " for all tables",
+                   "CREATE PUBLICATION " + sql_ident(pub) + " FOR ALL TABLES" + publication_options(c));
+        return;
+    }
+    if (wanted.empty()) wanted = all_tables_listed(c);
+    c.publication_lists_tables = true;
+    if (wanted.empty()) {
+        c.plan.add(true, "create publication " + pub + " (no tables yet)", "CREATE PUBLICATION " + sql_ident(pub) + publication_options(c));
+        return;
+    }
+    c.plan.add(true, "create publication " + pub + " for " + join_list(wanted, ", "),
+               "CREATE PUBLICATION " + sql_ident(pub) + " FOR TABLE " + join_list(wanted, ", ") + publication_options(c));
+}
+
 void plan_publication(SetupContext &c) {
     std::string pub = publication_name(c.config);
     std::vector<std::string> wanted = wanted_tables(c);
     auto found = c.db.source().rows("SELECT puballtables FROM pg_publication WHERE pubname = " + sql_literal(pub));
     std::set<std::string> have = published_tables(c, pub);
-    if (found.empty() && wanted.empty()) {
-        c.plan.add(true, "create publication " + pub + " for all tables", "CREATE PUBLICATION " + sql_ident(pub) + " FOR ALL TABLES");
-    } else if (found.empty()) {
-        c.plan.add(true, "create publication " + pub + " for " + join_list(wanted, ", "),
-                   "CREATE PUBLICATION " + sql_ident(pub) + " FOR TABLE " + join_list(wanted, ", "));
+    if (found.empty()) {
+        create_publication(c, pub, wanted);
     } else if (!wanted.empty()) {
         if (found[0][0] == "t")
             throw SetupFailure("publication " + pub + " is FOR ALL TABLES; drop it first (pgtrail teardown) to track only --tables");
+        c.publication_lists_tables = true;
         if (have != std::set<std::string>(wanted.begin(), wanted.end()))
             c.plan.add(true, "set the tables of publication " + pub + " to " + join_list(wanted, ", "),
                        "ALTER PUBLICATION " + sql_ident(pub) + " SET TABLE " + join_list(wanted, ", "));
     } else if (found[0][0] != "t") {
+        c.publication_lists_tables = true;
         wanted.assign(have.begin(), have.end());  // kept as it is
     }
     c.publication_tables = wanted;
@@ -94,11 +132,11 @@ void plan_slot(SetupContext &c) {
     const std::string &slot = c.config.slot;
     auto rows = c.db.source().rows("SELECT plugin, slot_type FROM pg_replication_slots WHERE slot_name = " + sql_literal(slot));
     if (rows.empty()) {
-        c.plan.add(true, "create the logical replication slot " + slot + " (plugin pgtrail)",
-                   "SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", 'pgtrail')");
+        c.plan.add(true, "create the logical replication slot " + slot + " (plugin " + c.plugin + ")",
+                   "SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", " + sql_literal(c.plugin) + ")");
         return;
     }
-    if (rows[0][0] != "pgtrail" || rows[0][1] != "logical")
+    if (rows[0][0] != c.plugin || rows[0][1] != "logical")
         throw SetupFailure("replication slot " + slot + " exists but is a " + rows[0][1] + " slot for plugin \"" + rows[0][0] +
                            "\"; choose another --slot");
 }
@@ -169,6 +207,17 @@ void plan_setup(SetupContext &c) {
     plan_origin(c);
     plan_sql_part(c, SqlPart::time_travel, false);
     plan_changes_table_setting(c);
+}
+
+std::vector<std::string> after_adding_tables(const SetupContext &c) {
+    std::vector<std::string> steps;
+    std::string table = "<table>";
+    if (c.publication_lists_tables)
+        steps.push_back("ALTER PUBLICATION " + sql_ident(publication_name(c.config)) + " ADD TABLE " + table + ";");
+    if (!c.options.event_trigger) steps.push_back("ALTER TABLE " + table + " REPLICA IDENTITY FULL;");
+    if (!c.options.source_role.empty()) steps.push_back("GRANT SELECT ON " + table + " TO " + sql_ident(c.options.source_role) + ";");
+    if (c.options.context) steps.push_back("CALL pgtrail.attach_context_trigger('" + table + "');");
+    return steps;
 }
 
 ProgressKind planned_progress(SetupContext &c) {

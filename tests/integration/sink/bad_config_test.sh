@@ -28,8 +28,9 @@ expect_fatal() {
 start_cluster noplugin
 if [ ! -f "$("$PG_CONFIG" --pkglibdir)/pgtrail.so" ]; then
     expect_fatal "the pgtrail output plugin is not installed" --plugin pgtrail --source "$(SOURCE_CONN)"
-    # --plugin auto (the default) falls back to pgoutput there, which needs a publication.
-    expect_fatal "decoding with pgoutput needs a publication" --source "$(SOURCE_CONN)"
+    # --plugin auto (the default) falls back to pgoutput there, which needs a publication
+    # (default pgtrail, the one setup creates).
+    expect_fatal "decoding with pgoutput needs a publication, and pgtrail (the default without --publication) does not exist; run: pgtrail setup (or CREATE PUBLICATION pgtrail FOR ALL TABLES WITH (publish_via_partition_root = true);" --source "$(SOURCE_CONN)"
 else
     echo "pgtrail.so is installed system-wide: skipping the not-installed case"
 fi
