@@ -4,7 +4,10 @@
 # indexes), beside the physical limit (a raw COPY of the same rows into an empty
 # changes table) and pg_recvlogical + wal2json v2 writing a file, in one run.
 #
-#   bash bench/ingest.sh [--scale F] [--keep]
+#   bash bench/ingest.sh [--scale F] [--plugin pgtrail|pgoutput] [--keep]
+#
+# --plugin pgoutput: both sink runs decode with PostgreSQL's pgoutput (`pgtrail run --plugin
+# pgoutput --publication bench_pub`, a FOR ALL TABLES publication), as on a managed service.
 #
 # Measured:
 #   sink, streaming  first source commit -> last change visible in changes, the sink
@@ -21,15 +24,22 @@ source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/sink_lib.sh"
 
 SCALE=1
+PLUGIN=pgtrail
 while [ $# -gt 0 ]; do
     case $1 in
         --scale) SCALE=$2; shift 2 ;;
+        --plugin) PLUGIN=$2; shift 2 ;;
         --keep) export BENCH_KEEP=1; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
 
+case $PLUGIN in
+    pgtrail) SINK_PLUGIN_ARGS=(--plugin pgtrail) ;;
+    pgoutput) SINK_PLUGIN_ARGS=(--plugin pgoutput --publication bench_pub) ;;
+    *) die "--plugin is pgtrail or pgoutput, not $PLUGIN" ;;
+esac
 WORK=$BUILD_DIR/ingest
 TIMEOUT=1800
 
@@ -55,11 +65,11 @@ main() {
     local changes=$((inserts + updates + deletes))
 
     # Slots that hold the whole workload for the backlog runs, created before it.
-    q -c "SELECT pg_create_logical_replication_slot('bench_backlog', 'pgtrail')" >/dev/null
+    q -c "SELECT pg_create_logical_replication_slot('bench_backlog', '$PLUGIN')" >/dev/null
     q -c "SELECT pg_create_logical_replication_slot('bench_w2j', 'wal2json')" >/dev/null
 
     log "sink, streaming: starting pgtrail run"
-    start_sink "$WORK/sink-streaming.log"
+    start_sink "$WORK/sink-streaming.log" "${SINK_PLUGIN_ARGS[@]}"
     wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1 60
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes'" 1 60
     log "workload: $inserts inserts, $updates updates, $deletes deletes"
@@ -81,7 +91,7 @@ main() {
     log "sink, backlog: pgtrail run on a slot holding the whole workload"
     local b0 b1
     b0=$(now_epoch)
-    start_sink "$WORK/sink-backlog.log" --slot bench_backlog --changes-table changes_backlog
+    start_sink "$WORK/sink-backlog.log" "${SINK_PLUGIN_ARGS[@]}" --slot bench_backlog --changes-table changes_backlog
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes_backlog'" 1 60
     wait_for "$(marker_sql changes_backlog)" 1 "$TIMEOUT"
     b1=$(now_epoch)
@@ -117,16 +127,16 @@ main() {
     recv=$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%.3f", b - a }')
     workload=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.3f", b - a }')
     copy=$(awk -v s="$copy_seconds" 'BEGIN { printf "%.3f", s }')
-    echo "## End-to-end ingest, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "## End-to-end ingest, sink decoding with $PLUGIN, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
-    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE"); $changes changes (standard workload); the workload itself took ${workload} s"
+    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ "$PLUGIN" = pgtrail ] || echo " --plugin $PLUGIN"); $changes changes (standard workload); the workload itself took ${workload} s"
     echo
     echo "| pipeline | seconds | changes/s | vs COPY |"
     echo "|---|---:|---:|---:|"
     local row
-    for row in "pgtrail run, streaming (first commit -> last visible)|$sink_stream" \
-               "pgtrail run, backlog (start -> last visible)|$sink_backlog" \
+    for row in "pgtrail run ($PLUGIN), streaming (first commit -> last visible)|$sink_stream" \
+               "pgtrail run ($PLUGIN), backlog (start -> last visible)|$sink_backlog" \
                "raw COPY into an empty changes table|$copy" \
                "pg_recvlogical + wal2json v2 -> file (backlog)|$recv"; do
         awk -F'|' -v n="$changes" -v c="$copy" '{ printf "| %s | %.3f | %d | %.2fx |\n", $1, $2, n / $2, c / $2 }' <<<"$row"
