@@ -8,7 +8,8 @@
 # TABLES) and the sink converts the text values itself; the last column divides the sink's CPU
 # by the 450,000 changes.
 #
-# Uses the plugin and sink of build/ (cmake --build build first); a throwaway cluster.
+# Uses the plugin and sink of build/ (cmake --build build first; PGTRAIL_SINK=/path/to/pgtrail for
+# another sink binary); a throwaway cluster.
 set -euo pipefail
 PLUGIN=pgtrail
 if [ "${1:-}" = --plugin ]; then PLUGIN=$2; shift 2; fi
@@ -19,7 +20,7 @@ case $PLUGIN in
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(pg_config --bindir)
-SINK=$ROOT/build/sink/pgtrail
+SINK=${PGTRAIL_SINK:-$ROOT/build/sink/pgtrail}
 [ -x "$SINK" ] || { echo "build the sink first: cmake -S . -B build && cmake --build build" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/pgtrail-ingest-cpu.XXXXXX); chmod 755 "$WORK"
 PORT=$("$ROOT/scripts/pg-cluster.sh" start "$WORK/cluster" --plugin-dir "$ROOT/build/plugin-build" \
