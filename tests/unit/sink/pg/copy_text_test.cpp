@@ -26,6 +26,9 @@ TEST_CASE("JSON strings: controls escaped, NUL replaced") {
 TEST_CASE("UTC timestamps") {
     CHECK(format_utc_timestamp(0) == "1970-01-01 00:00:00.000000+00");
     CHECK(format_utc_timestamp(1795253160123456) == "2026-11-21 09:26:00.123456+00");
+    CHECK(format_utc_timestamp(1795253160000007) == "2026-11-21 09:26:00.000007+00");  // same second, remembered
+    CHECK(format_utc_timestamp(1795253161999999) == "2026-11-21 09:26:01.999999+00");  // the next one
+    CHECK(format_utc_timestamp(-1) == "1969-12-31 23:59:59.999999+00");
 }
 
 TEST_CASE("JSON images: \\u0000 escapes become \\ufffd, escaped backslashes are not misread") {
