@@ -27,11 +27,15 @@ else
     for file in "$REGRESS_DIR"/sql/*.sql; do tests+=("$(basename "$file" .sql)"); done
 fi
 
+# The plugin installed in the server's own $libdir (a package) is loaded from there.
+plugin_args=(--plugin-dir "$PLUGIN_DIR")
+if [ "$PLUGIN_DIR" = "$("$PG_CONFIG" --pkglibdir)" ]; then plugin_args=(); fi
+
 CLUSTER_DIR=$(mktemp -d /tmp/pgtrail-regress.XXXXXX)
 trap 'bash "$SOURCE_DIR/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR"' EXIT
 # Prepared transactions for two_phase.sql; no autovacuum, whose transactions (e.g. an
 # auto-analyze) would show up as B/C pairs in skip_empty_xacts.sql.
-PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" --plugin-dir "$PLUGIN_DIR" \
+PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" "${plugin_args[@]+"${plugin_args[@]}"}" \
     --set "max_prepared_transactions = 10" --set "autovacuum = off")
 
 # --use-existing leaves creating the database to us.

@@ -14,6 +14,10 @@ SOURCE_DIR=${PGTRAIL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PLUGIN_DIR=${PGTRAIL_PLUGIN_DIR:-$SOURCE_DIR/build/plugin-build}
 BIN=$("$PG_CONFIG" --bindir)
 
+# The plugin installed in the server's own $libdir (a package) is loaded from there.
+plugin_args=(--plugin-dir "$PLUGIN_DIR")
+if [ "$PLUGIN_DIR" = "$("$PG_CONFIG" --pkglibdir)" ]; then plugin_args=(); fi
+
 CLUSTER_DIR=$(mktemp -d /tmp/pgtrail-walsender.XXXXXX)
 receivers=()
 cleanup() {
@@ -21,7 +25,7 @@ cleanup() {
     bash "$SOURCE_DIR/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR"
 }
 trap cleanup EXIT
-PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" --plugin-dir "$PLUGIN_DIR")
+PORT=$(PG_CONFIG=$PG_CONFIG bash "$SOURCE_DIR/scripts/pg-cluster.sh" start "$CLUSTER_DIR" "${plugin_args[@]+"${plugin_args[@]}"}")
 CONN="host=127.0.0.1 port=$PORT user=postgres dbname=postgres"
 failures=0
 
