@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
@@ -61,7 +61,7 @@ std::string describe_error(const PgError &error) {
 std::unique_ptr<BlockingPg> connect_changes_destination(const RunConfig &config) {
     auto dest = std::make_unique<BlockingPg>(config.destination);
     TableName table = parse_table_name(config.changes_table);
-    dest->exec("SET standard_conforming_strings = on; SELECT set_config('pgtrail.changes_table', " + sql_literal(qualified(table)) + ", false)");
+    dest->exec("SET standard_conforming_strings = on; SELECT set_config('pgtrail.changes_table', " + dest->literal(qualified(table)) + ", false)");
     if (dest->value("SELECT to_regprocedure('pgtrail.history(regclass,text)') IS NULL") == "t")
         throw PgError("the time travel functions are not installed in the destination (schema pgtrail)", "",
                       "pgtrail run and pgtrail setup install them, or: psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql");
@@ -74,14 +74,14 @@ int history_command(const RunConfig &config, const HistoryOptions &options) {
     std::string rel;
     try {
         auto dest = connect_changes_destination(config);
-        rel = dest->value("SELECT pgtrail.qualified_name(" + sql_literal(options.table) + "::regclass)");
+        rel = dest->value("SELECT pgtrail.qualified_name(" + dest->literal(options.table) + "::regclass)");
         // One line per changed column (or one per change without a diff), in column order.
         rows = dest->rows(
             "SELECT h.commit_lsn || '/' || h.ordinal, h.committed_at::text, h.operation, h.transaction_id::text, h.context::text, "
             "d.key, (d.value -> 0)::text, (d.value -> 1)::text "
-            "FROM pgtrail.history(" + sql_literal(options.table) + "::regclass, " + sql_literal(options.key) + ") AS h "
+            "FROM pgtrail.history(" + dest->literal(options.table) + "::regclass, " + dest->literal(options.key) + ") AS h "
             "LEFT JOIN LATERAL jsonb_each(h.diff) AS d ON true "
-            "LEFT JOIN pg_attribute a ON a.attrelid = " + sql_literal(options.table) + "::regclass AND a.attname = d.key "
+            "LEFT JOIN pg_attribute a ON a.attrelid = " + dest->literal(options.table) + "::regclass AND a.attname = d.key "
             "ORDER BY h.commit_lsn, h.ordinal, a.attnum, d.key");
     } catch (const PgError &error) {
         std::cerr << "pgtrail history: " << describe_error(error) << "\n";

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "history/history_command.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -24,14 +24,14 @@ int revert_command(const RunConfig &config, const RevertOptions &options) {
     }
     bool by_context = !options.context.empty();
     std::string what = by_context ? "context " + options.context : "transaction " + std::to_string(options.transaction);
-    std::string argument = by_context ? sql_literal(options.context) + "::jsonb" : std::to_string(options.transaction) + "::bigint";
-    std::string function = options.dry_run ? (by_context ? "pgtrail.revert_sql_where" : "pgtrail.revert_sql")
-                                           : (by_context ? "pgtrail.revert_where" : "pgtrail.revert");
-    std::string call = "SELECT s FROM " + function + "(" + argument +
-                       (options.dry_run ? "" : std::string(", force => ") + (options.force ? "true" : "false")) + ") AS s";
     std::vector<std::vector<std::string>> statements;
     try {
         auto dest = connect_changes_destination(config);
+        std::string argument = by_context ? dest->literal(options.context) + "::jsonb" : std::to_string(options.transaction) + "::bigint";
+        std::string function = options.dry_run ? (by_context ? "pgtrail.revert_sql_where" : "pgtrail.revert_sql")
+                                               : (by_context ? "pgtrail.revert_where" : "pgtrail.revert");
+        std::string call = "SELECT s FROM " + function + "(" + argument +
+                           (options.dry_run ? "" : std::string(", force => ") + (options.force ? "true" : "false")) + ") AS s";
         if (options.dry_run) {
             statements = dest->rows(call);
         } else {

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "ops/tracked_tables.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -19,8 +19,8 @@ std::optional<bool> try_pgtrail(BlockingPg &source, int timeout_s, std::string &
     std::string slot = "pgtrail_probe_" + std::to_string(random() % 1000000000);
     try {
         source.exec("SET statement_timeout = " + std::to_string(timeout_s * 1000));
-        source.exec("SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", 'pgtrail', true)");
-        source.exec("SELECT pg_drop_replication_slot(" + sql_literal(slot) + ")");
+        source.exec("SELECT pg_create_logical_replication_slot(" + source.literal(slot) + ", 'pgtrail', true)");
+        source.exec("SELECT pg_drop_replication_slot(" + source.literal(slot) + ")");
         source.exec("RESET statement_timeout");
         return true;
     } catch (const PgError &error) {
@@ -40,7 +40,7 @@ std::optional<bool> try_pgtrail(BlockingPg &source, int timeout_s, std::string &
 
 DecodingProbe probe_decoding(BlockingPg &source, const RunConfig &config, int timeout_s) {
     DecodingProbe probe;
-    auto slot = source.rows("SELECT plugin FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot) +
+    auto slot = source.rows("SELECT plugin FROM pg_replication_slots WHERE slot_name = " + source.literal(config.slot) +
                             " AND slot_type = 'logical'");
     if (!slot.empty()) probe.facts.slot_plugin = slot[0][0];
     // From 15.19 on; only superusers and pg_read_all_settings members see it.

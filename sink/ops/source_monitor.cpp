@@ -7,7 +7,7 @@
 
 #include "log.h"
 #include "ops/metrics.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -107,7 +107,7 @@ asio::awaitable<void> SourceMonitor::read_slot() {
     PgResult result = co_await conn_.query(
         "SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint, (pg_current_wal_lsn() - restart_lsn)::bigint, "
         "wal_status, safe_wal_size, (pg_current_wal_lsn() - '0/0')::bigint "
-        "FROM pg_replication_slots WHERE slot_name = " + sql_literal(config_.slot));
+        "FROM pg_replication_slots WHERE slot_name = " + conn_.literal(config_.slot));
     Metrics &m = metrics();
     if (!result || PQntuples(result.get()) == 0) {
         m.slot_known = false;

@@ -2,7 +2,6 @@
 #include "ops/tracked_tables.h"
 
 #include "name_pattern.h"
-#include "pg/replication_stream.h"
 
 namespace pgtrail {
 
@@ -28,9 +27,9 @@ std::string join_list(const std::vector<std::string> &items, const char *separat
     return out;
 }
 
-std::string sql_text_array(const std::vector<std::string> &values) {
+std::string sql_text_array(const BlockingPg &conn, const std::vector<std::string> &values) {
     std::string out = "ARRAY[";
-    for (std::size_t i = 0; i < values.size(); i++) out += (i ? "," : "") + sql_literal(values[i]);
+    for (std::size_t i = 0; i < values.size(); i++) out += (i ? "," : "") + conn.literal(values[i]);
     return out + "]::text[]";
 }
 
@@ -46,8 +45,8 @@ std::vector<std::vector<std::string>> table_rows(BlockingPg &source, const std::
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "JOIN pg_class r ON r.oid = coalesce(pg_partition_root(c.oid), c.oid) JOIN pg_namespace rn ON rn.oid = r.relnamespace "
         "WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' "
-        "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail') AND n.nspname NOT LIKE 'pg\\_%' "
-        "AND c.oid IS DISTINCT FROM to_regclass(nullif(" + sql_literal(changes_table) + ", '')) AND " + condition +
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail') AND n.nspname !~ '^pg_' "
+        "AND c.oid IS DISTINCT FROM to_regclass(nullif(" + source.literal(changes_table) + ", '')) AND " + condition +
         " ORDER BY 2";
     return source.rows(sql);
 }
@@ -71,7 +70,7 @@ std::vector<TrackedTable> listed_tables(BlockingPg &source, const std::vector<st
     if (tables.empty()) return out;
     // pg_partition_ancestors() returns nothing for a table outside any partition tree.
     std::string condition = "EXISTS (SELECT 1 FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_ancestors(c.oid)) a "
-                            "WHERE a.relid = ANY (" + sql_text_array(tables) + "::regclass[]))";
+                            "WHERE a.relid = ANY (" + sql_text_array(source, tables) + "::regclass[]))";
     for (const auto &row : table_rows(source, condition, changes_table)) out.push_back(to_table(row));
     return out;
 }
@@ -84,7 +83,7 @@ std::vector<TrackedTable> tracked_tables(BlockingPg &source, const std::vector<s
             : "EXISTS (SELECT 1 FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_ancestors(c.oid)) a "
               "JOIN pg_class ac ON ac.oid = a.relid JOIN pg_namespace an ON an.oid = ac.relnamespace "
               "JOIN pg_publication_tables pt ON pt.schemaname = an.nspname AND pt.tablename = ac.relname "
-              "WHERE pt.pubname = ANY (" + sql_text_array(publications) + "))";
+              "WHERE pt.pubname = ANY (" + sql_text_array(source, publications) + "))";
     std::vector<TablePattern> include, exclude;
     if (!config.include_tables.empty()) include = parse_table_patterns(config.include_tables);
     if (!config.exclude_tables.empty()) exclude = parse_table_patterns(config.exclude_tables);

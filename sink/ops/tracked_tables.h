@@ -35,7 +35,7 @@ std::vector<std::string> split_list(const std::string &list);
 /// Joins items with separator.
 std::string join_list(const std::vector<std::string> &items, const char *separator);
 
-/// A SQL array literal of text values: ARRAY['a','b']::text[].
-std::string sql_text_array(const std::vector<std::string> &values);
+/// A SQL array literal of text values, quoted for conn: ARRAY['a','b']::text[].
+std::string sql_text_array(const BlockingPg &conn, const std::vector<std::string> &values);
 
 }  // namespace pgtrail

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "log.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -69,6 +70,10 @@ PgResult BlockingPg::exec(std::string_view sql) {
     return last;
 }
 
+std::string BlockingPg::literal(std::string_view value) const { return quote_literal(conn_.get(), value); }
+
+std::string BlockingPg::ident(std::string_view name) const { return quote_identifier(conn_.get(), name); }
+
 std::string BlockingPg::value(std::string_view sql) { return cell(exec(sql), 0, 0); }
 
 std::vector<std::vector<std::string>> BlockingPg::rows(std::string_view sql) {
@@ -88,15 +93,6 @@ std::string cell(const PgResult &result, int row, int column) {
         PQgetisnull(result.get(), row, column))
         return "";
     return PQgetvalue(result.get(), row, column);
-}
-
-std::string sql_ident(std::string_view name) {
-    std::string out = "\"";
-    for (char c : name) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 }  // namespace pgtrail

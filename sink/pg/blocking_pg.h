@@ -24,6 +24,10 @@ public:
     /// Every row's columns as text (NULL as "").
     std::vector<std::vector<std::string>> rows(std::string_view sql);
 
+    /// 'value' and "name" quoted by libpq for this connection (pg/quote.h).
+    std::string literal(std::string_view value) const;
+    std::string ident(std::string_view name) const;
+
     PGconn *get() const { return conn_.get(); }
     std::string user() const;
     /// "host:port/dbname as user" of the live connection.
@@ -35,8 +39,5 @@ private:
 
 /// Value of a result cell ("" when absent or NULL).
 std::string cell(const PgResult &result, int row, int column);
-
-/// Quotes an identifier for SQL ("name", quotes doubled).
-std::string sql_ident(std::string_view name);
 
 }  // namespace pgtrail

@@ -2,6 +2,7 @@
 #include "pg/pg_connection.h"
 
 #include "log.h"
+#include "pg/quote.h"
 
 #include <optional>
 
@@ -59,6 +60,10 @@ std::string PgConnection::user() const {
     const char *name = conn_ ? PQuser(conn_.get()) : nullptr;
     return name && *name ? name : "<user>";
 }
+
+std::string PgConnection::literal(std::string_view value) const { return quote_literal(conn_.get(), value); }
+
+std::string PgConnection::ident(std::string_view name) const { return quote_identifier(conn_.get(), name); }
 
 std::string PgConnection::error_message() const {
     return conn_ ? trimmed(PQerrorMessage(conn_.get())) : "no connection";

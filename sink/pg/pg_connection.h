@@ -89,6 +89,10 @@ public:
     /// Closes the connection (also done by the destructor).
     void close() noexcept;
 
+    /// 'value' and "name" quoted by libpq for this connection (pg/quote.h).
+    std::string literal(std::string_view value) const;
+    std::string ident(std::string_view name) const;
+
     PGconn *get() const { return conn_.get(); }
     void set_tick_handler(TickHandler handler) { on_tick_ = std::move(handler); }
     /// While flag is set and *flag is true, waits throw Interrupted (nullptr: never).

@@ -7,7 +7,7 @@
 
 namespace pgtrail {
 
-std::string sql_literal(std::string_view value) {
+std::string replication_literal(std::string_view value) {
     std::string out = "'";
     for (char c : value) {
         if (c == '\'') out.push_back('\'');

@@ -32,7 +32,9 @@ private:
     CopyBuffer buffer_;
 };
 
-/// Quotes a value as a SQL string literal ('...', quotes doubled).
-std::string sql_literal(std::string_view value);
+/// A string in a replication command (START_REPLICATION's plugin options): the walsender's own
+/// grammar takes '...' with quotes doubled and nothing else (no E'', no backslash escapes), so
+/// libpq's PQescapeLiteral, right for SQL, would be wrong here.
+std::string replication_literal(std::string_view value);
 
 }  // namespace pgtrail

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "log.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "sql_files.h"
 
 namespace pgtrail {
@@ -56,25 +56,26 @@ const char *sql_part_files(SqlPart part) {
     }
 }
 
-std::string sql_part_install(SqlPart part) {
+std::string sql_part_install(SqlPart part, const SqlQuoting &quote) {
     return part_text(part) + "\n-- Marker: which version of " + sql_part_files(part) + " is installed.\n" +
            "CREATE OR REPLACE FUNCTION pgtrail." + marker_name(part) + "() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT " +
-           sql_literal(part_hash(part)) + "::text $$;\n";
+           quote.literal(part_hash(part)) + "::text $$;\n";
 }
 
-std::string sql_part_state_query(SqlPart part) {
-    return std::string("SELECT CASE WHEN p.prosrc IS NULL THEN 'missing' WHEN position(") + sql_literal(part_hash(part)) +
+std::string sql_part_state_query(SqlPart part, const SqlQuoting &quote) {
+    return std::string("SELECT CASE WHEN p.prosrc IS NULL THEN 'missing' WHEN position(") + quote.literal(part_hash(part)) +
            " IN p.prosrc) > 0 THEN 'current' ELSE 'outdated' END FROM (SELECT (SELECT f.prosrc FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace "
-           "WHERE n.nspname = 'pgtrail' AND f.proname = " + sql_literal(marker_name(part)) + ") AS prosrc) p";
+           "WHERE n.nspname = 'pgtrail' AND f.proname = " + quote.literal(marker_name(part)) + ") AS prosrc) p";
 }
 
 asio::awaitable<void> ensure_time_travel_functions(PgConnection &dest) {
-    PgResult state = co_await dest.query(sql_part_state_query(SqlPart::time_travel));
+    SqlQuoting quote = sql_quoting(dest.get());
+    PgResult state = co_await dest.query(sql_part_state_query(SqlPart::time_travel, quote));
     std::string value = state && PQntuples(state.get()) ? PQgetvalue(state.get(), 0, 0) : "";
     if (value == "current") co_return;
     std::optional<PgError> failure;
     try {
-        co_await dest.query("BEGIN; " + sql_part_install(SqlPart::time_travel) + "; COMMIT");
+        co_await dest.query("BEGIN; " + sql_part_install(SqlPart::time_travel, quote) + "; COMMIT");
     } catch (const PgError &error) {
         failure = error;
     }

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "pg/pg_connection.h"
+#include "schema/schema.h"
 
 namespace pgtrail {
 
@@ -22,9 +23,9 @@ const char *sql_part_title(SqlPart part);
 /// The files it comes from, for messages ("sql/context.sql").
 const char *sql_part_files(SqlPart part);
 /// The SQL that installs the part and its marker (idempotent).
-std::string sql_part_install(SqlPart part);
+std::string sql_part_install(SqlPart part, const SqlQuoting &quote);
 /// A query giving 'current', 'outdated' or 'missing' for the part in the connected database.
-std::string sql_part_state_query(SqlPart part);
+std::string sql_part_state_query(SqlPart part, const SqlQuoting &quote);
 
 /// On the sink's destination at start: installs the time travel functions when missing or
 /// outdated; a role not allowed to only gets a warning (the sink works without them).

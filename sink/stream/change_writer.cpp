@@ -2,12 +2,12 @@
 #include "stream/change_writer.h"
 
 #include "json_escape.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
 ChangeWriter::ChangeWriter(PgConnection &conn, const TableName &table, ProgressKind progress, std::string origin)
-    : conn_(conn), table_(qualified(table)), progress_(progress), origin_(std::move(origin)) {}
+    : conn_(conn), table_(quoted(table, sql_quoting(conn.get()))), progress_(progress), origin_(std::move(origin)) {}
 
 asio::awaitable<void> ChangeWriter::ensure_open() {
     if (open_) co_return;
@@ -27,7 +27,8 @@ asio::awaitable<void> ChangeWriter::commit(std::uint64_t commit_end_lsn, std::st
     co_await ensure_open();
     co_await conn_.put_copy_end();
     char lsn[24];
-    std::string sql = progress_record_sql(progress_, origin_, std::string_view(lsn, format_lsn(commit_end_lsn, lsn)), commit_time) +
+    SqlQuoting quote = sql_quoting(conn_.get());
+    std::string sql = progress_record_sql(progress_, origin_, std::string_view(lsn, format_lsn(commit_end_lsn, lsn)), commit_time, quote) +
                       "; COMMIT";
     open_ = false;
     co_await conn_.query(sql);

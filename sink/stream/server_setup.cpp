@@ -5,7 +5,6 @@
 
 #include "json_escape.h"
 #include "log.h"
-#include "pg/replication_stream.h"
 #include "pg/quote.h"
 #include "schema/migrate.h"
 #include "schema/sql_install.h"
@@ -46,7 +45,7 @@ asio::awaitable<void> check_wal_level(PgConnection &repl) {
 /// before this), the one setup creates, pgtrail, which must exist.
 asio::awaitable<void> require_default_publication(PgConnection &repl, const RunConfig &config) {
     if (!config.publication.empty()) co_return;
-    PgResult found = co_await repl.query("SELECT count(*) FROM pg_publication WHERE pubname = " + sql_literal(config.pgoutput_publications()));
+    PgResult found = co_await repl.query("SELECT count(*) FROM pg_publication WHERE pubname = " + repl.literal(config.pgoutput_publications()));
     if (value_of(found, 0, 0) != "0") co_return;
     throw FatalError("decoding with pgoutput needs a publication, and pgtrail (the default without --publication) does not exist; "
                      "run: pgtrail setup (or CREATE PUBLICATION pgtrail FOR ALL TABLES WITH (publish_via_partition_root = true);, "
@@ -73,7 +72,7 @@ asio::awaitable<std::optional<bool>> pgtrail_listed(PgConnection &repl) {
 /// for auto, creating it with pgtrail is the load probe. Logs which plugin and why.
 asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
     PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
-                                         sql_literal(config.slot));
+                                         repl.literal(config.slot));
     DecodingFacts facts;
     if (PQntuples(found.get()) == 0) {
         facts.pgtrail_listed = co_await pgtrail_listed(repl);
@@ -155,10 +154,10 @@ asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table)
 }
 
 asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origin) {
-    PgResult r = co_await dest.query("SELECT pg_replication_origin_oid(" + sql_literal(origin) + ") IS NULL");
+    PgResult r = co_await dest.query("SELECT pg_replication_origin_oid(" + dest.literal(origin) + ") IS NULL");
     if (value_of(r, 0, 0) != "t") co_return;
     try {
-        co_await dest.query("SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
+        co_await dest.query("SELECT pg_replication_origin_create(" + dest.literal(origin) + ")");
     } catch (const PgError &error) {
         if (error.sqlstate == "42501")
             throw FatalError("cannot create replication origin " + origin + ": " + error.what() +
@@ -212,11 +211,11 @@ int origin_holder_pid(const PgError &error) {
 // safe to end.
 asio::awaitable<bool> end_stale_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid,
                                        const std::string &what) {
-    PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot));
+    PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + repl.literal(config.slot));
     if (value_of(active, 0, 0) != "f") co_return false;
     PgResult ended = co_await dest.query(
         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
-        " AND application_name = " + sql_literal(writer_application_name(config)));
+        " AND application_name = " + dest.literal(writer_application_name(config)));
     if (value_of(ended, 0, 0) != "t") co_return false;
     log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held " + what +
               " (its connection was lost without being closed)");
@@ -225,10 +224,11 @@ asio::awaitable<bool> end_stale_holder(PgConnection &repl, PgConnection &dest, c
 
 /// The origin when the role may use it, else pgtrail.progress (schema/progress.h).
 asio::awaitable<ProgressKind> choose_progress_store(PgConnection &dest, const RunConfig &config) {
-    PgResult facts = co_await dest.query(progress_facts_query(config.origin_name()));
+    SqlQuoting quote = sql_quoting(dest.get());
+    PgResult facts = co_await dest.query(progress_facts_query(config.origin_name(), quote));
     bool usable = value_of(facts, 0, 0) == "t", readable = value_of(facts, 0, 2) == "t";
     bool has_row = false;
-    if (readable) has_row = value_of(co_await dest.query(progress_row_query(config.origin_name())), 0, 0) == "t";
+    if (readable) has_row = value_of(co_await dest.query(progress_row_query(config.origin_name(), quote)), 0, 0) == "t";
     ProgressKind kind = choose_progress(usable, has_row);
     if (kind == ProgressKind::origin)
         log::info("progress is kept in replication origin " + config.origin_name());
@@ -241,7 +241,7 @@ asio::awaitable<ProgressKind> choose_progress_store(PgConnection &dest, const Ru
 
 /// Sets up the origin for this session, ending a stale writer that holds it.
 asio::awaitable<void> take_origin(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
-    std::string origin = sql_literal(config.origin_name());
+    std::string origin = dest.literal(config.origin_name());
     co_await ensure_origin(dest, config.origin_name());
     try {
         int holder = 0;  // co_await is not allowed inside a catch block: note the holder, act after it
@@ -281,10 +281,11 @@ asio::awaitable<void> take_progress_table(PgConnection &repl, PgConnection &dest
         throw FatalError(dest.user() + " may not write its progress into pgtrail.progress; run: GRANT USAGE ON SCHEMA pgtrail TO " +
                          dest.user() + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + dest.user() + ";");
     std::string what = "the progress lock of " + config.origin_name();
-    if (value_of(co_await dest.query(progress_lock_sql(config.origin_name())), 0, 0) == "t") co_return;
-    std::string holder = value_of(co_await dest.query(progress_lock_holder_sql(config.origin_name())), 0, 0);
+    SqlQuoting quote = sql_quoting(dest.get());
+    if (value_of(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t") co_return;
+    std::string holder = value_of(co_await dest.query(progress_lock_holder_sql(config.origin_name(), quote)), 0, 0);
     if (!holder.empty() && co_await end_stale_holder(repl, dest, config, std::atoi(holder.c_str()), what) &&
-        value_of(co_await dest.query(progress_lock_sql(config.origin_name())), 0, 0) == "t")
+        value_of(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t")
         co_return;
     throw PgError(what + " is held by backend " + (holder.empty() ? "?" : holder) + " (another pgtrail run of slot " +
                       config.slot + "?)",
@@ -295,7 +296,7 @@ asio::awaitable<void> take_progress_table(PgConnection &repl, PgConnection &dest
 /// lost the right) must not write again what the changes table holds. Resume after the last
 /// source commit recorded from this database, when any.
 asio::awaitable<std::uint64_t> progress_from_rows(PgConnection &dest, const TableName &table, const std::string &database) {
-    PgResult last = co_await dest.query("SELECT max(commit_lsn) FROM " + qualified(table) + " WHERE database = " + sql_literal(database));
+    PgResult last = co_await dest.query("SELECT max(commit_lsn) FROM " + quoted(table, sql_quoting(dest.get())) + " WHERE database = " + dest.literal(database));
     std::string text = value_of(last, 0, 0);
     if (text.empty()) co_return 0;
     std::uint64_t lsn = std::stoull(text) + 1;  // commit_lsn is the commit record's start: skip that transaction too
@@ -311,7 +312,7 @@ asio::awaitable<bool> destination_in_source(PgConnection &repl, PgConnection &de
     std::string pid = value_of(co_await repl.query("SELECT pg_backend_pid()"), 0, 0);
     PgResult seen = co_await dest.query(
         "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = " + pid + " AND datname = current_database()) AND "
-        "EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot) + " AND database = current_database())");
+        "EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " + dest.literal(config.slot) + " AND database = current_database())");
     bool same = value_of(seen, 0, 0) == "t";
     if (same) log::info("the destination is the source database: its changes table and pgtrail's own tables are not tracked");
     co_return same;
@@ -334,7 +335,8 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
         co_await take_origin(repl, dest, config);
     else
         co_await take_progress_table(repl, dest, config);
-    PgResult read = co_await dest.query(progress_read_sql(progress.kind, config.origin_name()));
+    SqlQuoting quote = sql_quoting(dest.get());
+    PgResult read = co_await dest.query(progress_read_sql(progress.kind, config.origin_name(), quote));
     if (progress.kind == ProgressKind::table && PQntuples(read.get()) == 0) {
         progress.lsn = co_await progress_from_rows(dest, table, database);
         co_return progress;

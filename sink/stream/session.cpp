@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "pg/copy_text.h"
+#include "pg/quote.h"
 #include "json_escape.h"
 #include "log.h"
 #include "ops/metrics.h"
@@ -72,7 +73,7 @@ asio::awaitable<void> Session::connect_and_prepare() {
     committed_lsn_ = progress.lsn;
     confirmed_lsn_ = received_lsn_ = committed_lsn_;
     resume_lsn_ = committed_lsn_;
-    PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + qualified(table) +
+    PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + quoted(table, sql_quoting(dest_.get())) +
                                          " WHERE commit_lsn = " + std::to_string(committed_lsn_));
     resume_ordinals_ = used && PQntuples(used.get()) == 1 ? std::stoul(PQgetvalue(used.get(), 0, 0)) : 0;
     writer_ = std::make_unique<ChangeWriter>(dest_, table, progress.kind, config_.origin_name());
@@ -112,7 +113,7 @@ asio::awaitable<void> Session::connect_destination() {
 asio::awaitable<void> Session::check_publications() {
     if (config_.publication.empty()) co_return;
     PgResult missing = co_await source_.connection().query(
-        "SELECT string_agg(name, ', '), current_database() FROM (SELECT btrim(unnest(string_to_array(" + sql_literal(config_.publication) +
+        "SELECT string_agg(name, ', '), current_database() FROM (SELECT btrim(unnest(string_to_array(" + source_.connection().literal(config_.publication) +
         ", ','))) AS name) n WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = n.name)");
     if (!missing || PQgetisnull(missing.get(), 0, 0)) co_return;
     std::string names = PQgetvalue(missing.get(), 0, 0);

@@ -30,7 +30,7 @@ std::string pgtrail_plugin_options(const RunConfig &config, const std::string &c
     std::string options;
     auto add = [&options](const char *name, const std::string &value) {
         if (value.empty()) return;
-        options += (options.empty() ? "\"" : ", \"") + std::string(name) + "\" " + sql_literal(value);
+        options += (options.empty() ? "\"" : ", \"") + std::string(name) + "\" " + replication_literal(value);
     };
     add("exclude-tables", exclude);
     add("exclude-origins", config.exclude_origins);
@@ -58,7 +58,7 @@ PgoutputFilters pgoutput_filters(const RunConfig &config, const std::string &cha
 SourceFormat make_source_format(const RunConfig &config, const std::string &changes_table, const std::string &plugin) {
     if (plugin == "pgoutput") {
         // Protocol 1 with messages (PostgreSQL 14+): context messages arrive, values as text.
-        std::string options = "proto_version '1', publication_names " + sql_literal(config.pgoutput_publications()) + ", messages 'true'";
+        std::string options = "proto_version '1', publication_names " + replication_literal(config.pgoutput_publications()) + ", messages 'true'";
         return SourceFormat{options, std::make_unique<PgoutputDecoder>(pgoutput_filters(config, changes_table))};
     }
     return SourceFormat{pgtrail_plugin_options(config, changes_table), std::make_unique<PgtrailDecoder>()};

@@ -5,7 +5,7 @@
 #include <climits>
 
 #include "pg/copy_text.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -18,13 +18,13 @@ void trim_message(std::string &message) {
 
 /// The key as the sink renders it: the single key column's text (numbers as the type prints them),
 /// or the compact JSON array of the values; NULL for tables without a key.
-std::string key_expression(const std::vector<std::string> &columns) {
-    auto image = [](const std::string &c) { return "pgtrail_l.pgtrail_j -> " + sql_literal(c); };
-    auto number = [](const std::string &c) { return "pgtrail_t." + sql_ident(c) + "::text"; };
+std::string key_expression(const BlockingPg &conn, const std::vector<std::string> &columns) {
+    auto image = [&conn](const std::string &c) { return "pgtrail_l.pgtrail_j -> " + conn.literal(c); };
+    auto number = [&conn](const std::string &c) { return "pgtrail_t." + conn.ident(c) + "::text"; };
     if (columns.empty()) return "NULL::text";
     if (columns.size() == 1)
         return "CASE jsonb_typeof(" + image(columns[0]) + ") WHEN 'number' THEN " + number(columns[0]) +
-               " ELSE pgtrail_l.pgtrail_j ->> " + sql_literal(columns[0]) + " END";
+               " ELSE pgtrail_l.pgtrail_j ->> " + conn.literal(columns[0]) + " END";
     std::string out = "'[' || ";
     for (std::size_t i = 0; i < columns.size(); i++)
         out += (i ? " || ',' || " : "") + std::string("CASE jsonb_typeof(") + image(columns[i]) + ") WHEN 'number' THEN " +
@@ -77,9 +77,9 @@ void Snapshot::copy_table(const SourceTable &table, SnapshotProgress &progress) 
     append_copy_escaped(suffix, table.table);
     std::string lsn = std::to_string(consistent_lsn_);
     suffix += "\tSNAPSHOT\t" + committed_at_ + "\t" + queued_at_ + "\t0\t" + lsn + "\t" + lsn + "\t";
-    start_copy(*dest_, "COPY " + qualified(table_) + " (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at, "
+    start_copy(*dest_, "COPY " + quoted(table_, sql_quoting(dest_->get())) + " (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at, "
                        "transaction_id, position, commit_lsn, ordinal) FROM STDIN", PGRES_COPY_IN);
-    start_copy(*reader_, "COPY (SELECT " + key_expression(table.key_columns) + ", pgtrail_l.pgtrail_j FROM ONLY " + table.read_name +
+    start_copy(*reader_, "COPY (SELECT " + key_expression(*reader_, table.key_columns) + ", pgtrail_l.pgtrail_j FROM ONLY " + table.read_name +
                              " AS pgtrail_t CROSS JOIN LATERAL (SELECT to_jsonb(pgtrail_t.*) AS pgtrail_j) AS pgtrail_l) TO STDOUT",
                PGRES_COPY_OUT);
     copy_rows(table, suffix, progress);
@@ -113,7 +113,7 @@ void Snapshot::copy_rows(const SourceTable &table, const std::string &suffix, Sn
 }
 
 void Snapshot::commit() {
-    dest_->exec(progress_record_sql(progress_, config_.origin_name(), consistent_point_, committed_at_));
+    dest_->exec(progress_record_sql(progress_, config_.origin_name(), consistent_point_, committed_at_, sql_quoting(dest_->get())));
     committing_ = true;
     dest_->exec("COMMIT");
     committing_ = false;

@@ -3,7 +3,7 @@
 #include "history/snapshot/snapshot.h"
 
 #include "log.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "schema/migrate.h"
 #include "schema/sql_install.h"
 #include "stream/destination_rules.h"
@@ -20,7 +20,7 @@ void Snapshot::prepare_destination() {
         throw FatalError(destination_connect_failure(config_.destination, error));
     }
     table_ = parse_table_name(config_.changes_table);
-    std::string name = sql_literal(qualified(table_));
+    std::string name = dest_->literal(quoted(table_, sql_quoting(dest_->get())));
     try {
         migrate_changes_table(*dest_, table_);
     } catch (const SchemaTooNew &error) {
@@ -38,9 +38,9 @@ void Snapshot::prepare_destination() {
 }
 
 void Snapshot::install_time_travel() {
-    if (dest_->value(sql_part_state_query(SqlPart::time_travel)) == "current") return;
+    if (dest_->value(sql_part_state_query(SqlPart::time_travel, sql_quoting(dest_->get()))) == "current") return;
     try {
-        dest_->exec("BEGIN; " + sql_part_install(SqlPart::time_travel) + "; COMMIT");
+        dest_->exec("BEGIN; " + sql_part_install(SqlPart::time_travel, sql_quoting(dest_->get())) + "; COMMIT");
     } catch (const PgError &error) {
         dest_->exec("ROLLBACK");
         log::warn(std::string("could not install the time travel functions in schema pgtrail (") + error.what() + "); install them with pgtrail setup");
@@ -49,8 +49,8 @@ void Snapshot::install_time_travel() {
 
 /// The progress store (the origin, else pgtrail.progress when the user may not use origins).
 void Snapshot::prepare_origin() {
-    auto facts = dest_->rows(progress_facts_query(config_.origin_name()));
-    bool has_row = facts[0][2] == "t" && dest_->value(progress_row_query(config_.origin_name())) == "t";
+    auto facts = dest_->rows(progress_facts_query(config_.origin_name(), sql_quoting(dest_->get())));
+    bool has_row = facts[0][2] == "t" && dest_->value(progress_row_query(config_.origin_name(), sql_quoting(dest_->get()))) == "t";
     progress_ = choose_progress(facts[0][0] == "t", has_row);
     log::info("progress is kept in " + progress_kind_name(progress_) +
               (progress_ == ProgressKind::origin ? " " + config_.origin_name()
@@ -59,10 +59,10 @@ void Snapshot::prepare_origin() {
         if (facts[0][1] != "t")
             throw FatalError("table pgtrail.progress does not exist, where " + dest_->user() +
                              " keeps its progress since it may not use replication origins; run pgtrail setup as the destination's owner");
-        origin_progress_ = dest_->value(progress_read_sql(progress_, config_.origin_name()));
+        origin_progress_ = dest_->value(progress_read_sql(progress_, config_.origin_name(), sql_quoting(dest_->get())));
         return;
     }
-    std::string origin = sql_literal(config_.origin_name());
+    std::string origin = dest_->literal(config_.origin_name());
     if (dest_->value("SELECT pg_replication_origin_oid(" + origin + ") IS NULL") == "t") {
         try {
             dest_->exec("SELECT pg_replication_origin_create(" + origin + ")");

@@ -6,7 +6,7 @@
 #include "json_escape.h"
 #include "log.h"
 #include "pg/copy_text.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -22,7 +22,7 @@ bool Snapshot::prepare_source() {
     std::string level = repl_->value("SHOW wal_level");
     if (level != "logical")
         throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
-    bool slot_exists = repl_->value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = " + sql_literal(config_.slot)) != "0";
+    bool slot_exists = repl_->value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = " + repl_->literal(config_.slot)) != "0";
     if (slot_exists && !origin_progress_.empty() && for_run_) {
         log::info("replication slot " + config_.slot + " exists and is tracked from " + origin_progress_ + ": no snapshot to take");
         return false;
@@ -33,7 +33,7 @@ bool Snapshot::prepare_source() {
 }
 
 void Snapshot::refuse_existing_slot_or_origin(bool slot_exists) {
-    std::string slot = sql_literal(config_.slot);
+    std::string slot = dest_->literal(config_.slot);
     if (slot_exists && !origin_progress_.empty())
         throw FatalError("replication slot " + config_.slot + " already exists and is tracked from " + origin_progress_ +
                          "; the initial snapshot is taken when the slot is created: to start over, run pgtrail teardown (drops the slot and the origin), then pgtrail snapshot");
@@ -44,22 +44,22 @@ void Snapshot::refuse_existing_slot_or_origin(bool slot_exists) {
     if (!origin_progress_.empty())
         throw FatalError(progress_kind_name(progress_) + " " + config_.origin_name() + " in the destination has progress " + origin_progress_ +
                          " from an earlier slot; drop it with: " +
-                         (progress_ == ProgressKind::origin ? "SELECT pg_replication_origin_drop(" + sql_literal(config_.origin_name()) + ");"
-                                                           : "DELETE FROM pgtrail.progress WHERE origin = " + sql_literal(config_.origin_name()) + ";") +
+                         (progress_ == ProgressKind::origin ? "SELECT pg_replication_origin_drop(" + dest_->literal(config_.origin_name()) + ");"
+                                                           : "DELETE FROM pgtrail.progress WHERE origin = " + dest_->literal(config_.origin_name()) + ";") +
                          " (pgtrail teardown drops both) and try again");
 }
 
 void Snapshot::hold_origin() {
     // Hold the origin (or the progress lock) for the whole snapshot: a pgtrail run started meanwhile waits (it retries).
     if (progress_ == ProgressKind::table) {
-        if (dest_->value(progress_lock_sql(config_.origin_name())) != "t")
+        if (dest_->value(progress_lock_sql(config_.origin_name(), sql_quoting(dest_->get()))) != "t")
             throw FatalError("the progress lock of " + config_.origin_name() + " is held by backend " +
-                             dest_->value(progress_lock_holder_sql(config_.origin_name())) +
+                             dest_->value(progress_lock_holder_sql(config_.origin_name(), sql_quoting(dest_->get()))) +
                              "; is a pgtrail run or snapshot using it? stop it first");
         return;
     }
     try {
-        dest_->exec("SELECT pg_replication_origin_session_setup(" + sql_literal(config_.origin_name()) + ")");
+        dest_->exec("SELECT pg_replication_origin_session_setup(" + dest_->literal(config_.origin_name()) + ")");
     } catch (const PgError &error) {
         throw FatalError("cannot use replication origin " + config_.origin_name() + " (" + error.what() +
                          "); is a pgtrail run or snapshot using it? stop it first");
@@ -74,7 +74,7 @@ void Snapshot::create_slot() {
     queued_at_ = format_utc_timestamp(now_unix_micros());
     PgResult created;
     try {
-        created = repl_->exec("CREATE_REPLICATION_SLOT " + sql_ident(config_.slot) + " LOGICAL pgtrail (SNAPSHOT 'export')");
+        created = repl_->exec("CREATE_REPLICATION_SLOT " + repl_->ident(config_.slot) + " LOGICAL pgtrail (SNAPSHOT 'export')");
     } catch (const PgError &error) {
         if (error.sqlstate == "42710")
             throw FatalError("replication slot " + config_.slot + " was created meanwhile by another process; stop it, drop the slot and try again");
@@ -96,7 +96,7 @@ void Snapshot::open_reader() {
     }
     reader_->exec("SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0");
     reader_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    reader_->exec("SET TRANSACTION SNAPSHOT " + sql_literal(snapshot_name_));
+    reader_->exec("SET TRANSACTION SNAPSHOT " + reader_->literal(snapshot_name_));
 }
 
 void Snapshot::drop_slot_after_failure() {
@@ -104,16 +104,16 @@ void Snapshot::drop_slot_after_failure() {
     repl_.reset();  // ends the snapshot's export
     if (committing_) {
         log::error("the destination failed while committing the baseline: it may or may not be recorded; check " +
-                   progress_read_sql(progress_, config_.origin_name()) + " before dropping replication slot " + config_.slot);
+                   progress_read_sql(progress_, config_.origin_name(), sql_quoting(dest_->get())) + " before dropping replication slot " + config_.slot);
         return;
     }
     try {
         BlockingPg source(config_.source);
-        source.exec("SELECT pg_drop_replication_slot(" + sql_literal(config_.slot) + ")");
+        source.exec("SELECT pg_drop_replication_slot(" + source.literal(config_.slot) + ")");
         log::info("dropped replication slot " + config_.slot + ": nothing was recorded; run the snapshot again");
     } catch (const std::exception &error) {
         log::error("could not drop replication slot " + config_.slot + " (" + error.what() + "); drop it with: SELECT pg_drop_replication_slot(" +
-                   sql_literal(config_.slot) + "); before running the snapshot again");
+                   dest_->literal(config_.slot) + "); before running the snapshot again");
     }
 }
 

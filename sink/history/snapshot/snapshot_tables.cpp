@@ -3,7 +3,7 @@
 #include "history/snapshot/snapshot.h"
 
 #include "ops/tracked_tables.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -15,12 +15,12 @@ std::vector<SourceTable> Snapshot::list_tables() {
     bool in_source = config_.destination_is_source ||
                      dest_->value("SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = " + reader_->value("SELECT pg_backend_pid()") +
                                   " AND datname = current_database()) AND EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " +
-                                  sql_literal(config_.slot) + " AND database = current_database())") == "t";
+                                  dest_->literal(config_.slot) + " AND database = current_database())") == "t";
     std::string changes = in_source ? table_.schema + "." + table_.table : "";
     std::vector<SourceTable> out;
     for (const TrackedTable &t : tracked_tables(*reader_, publications, config_, changes)) {
         if (t.partitioned) continue;  // its leaf partitions are listed and read one by one
-        std::string rel = sql_literal(t.name) + "::regclass";
+        std::string rel = reader_->literal(t.name) + "::regclass";
         std::string root = "coalesce(pg_partition_root(" + rel + "), " + rel + ")";
         auto info = reader_->rows("SELECT rn.nspname, r.relname, greatest(c.reltuples, -1)::bigint, c.relispartition FROM pg_class c "
                                   "JOIN pg_class r ON r.oid = " + root + " JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE c.oid = " + rel);
@@ -32,7 +32,7 @@ std::vector<SourceTable> Snapshot::list_tables() {
 
 void Snapshot::check_publications_exist(const std::vector<std::string> &publications) {
     if (publications.empty()) return;
-    std::string missing = reader_->value("SELECT string_agg(name, ', ') FROM unnest(" + sql_text_array(publications) +
+    std::string missing = reader_->value("SELECT string_agg(name, ', ') FROM unnest(" + sql_text_array(*reader_, publications) +
                                          ") AS name WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = name)");
     if (!missing.empty())
         throw FatalError("publication " + missing + " does not exist in database " + database_ + "; run: CREATE PUBLICATION " + missing + " FOR ALL TABLES; (or FOR TABLE ...)");

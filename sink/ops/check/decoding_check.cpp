@@ -5,7 +5,7 @@
 #include <chrono>
 #include <random>
 
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -32,17 +32,17 @@ void explain_decoding_error(CheckContext &c, const PgError &error) {
 /// The records a temporary slot decodes after nonce was emitted as a message.
 std::vector<std::vector<std::string>> decode_message(CheckContext &c, const std::string &slot, const std::string &nonce) {
     c.source.exec("SET statement_timeout = " + std::to_string(c.options.decode_timeout_s * 1000));
-    c.source.exec("SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", " + sql_literal(c.plugin) + ", true)");
-    c.source.exec("SELECT pg_logical_emit_message(true, '_pgtrail_check', " + sql_literal(nonce) + ")");
+    c.source.exec("SELECT pg_create_logical_replication_slot(" + c.source.literal(slot) + ", " + c.source.literal(c.plugin) + ", true)");
+    c.source.exec("SELECT pg_logical_emit_message(true, '_pgtrail_check', " + c.source.literal(nonce) + ")");
     // pgoutput: protocol 1 with messages, as run reads it; the message's bytes hold the nonce (rendered as a marker row).
     auto rows = c.plugin == "pgoutput"
-                    ? c.source.rows("SELECT CASE WHEN position(convert_to(" + sql_literal(nonce) + ", 'UTF8') IN data) > 0 THEN "
-                                    "'\"op\":\"M\" ' || " + sql_literal(nonce) + " ELSE '' END FROM pg_logical_slot_get_binary_changes(" +
-                                    sql_literal(slot) + ", NULL, NULL, 'proto_version', '1', 'publication_names', " +
-                                    sql_literal(c.config.pgoutput_publications()) + ", 'messages', 'true')")
-                    : c.source.rows("SELECT data FROM pg_logical_slot_get_changes(" + sql_literal(slot) +
+                    ? c.source.rows("SELECT CASE WHEN position(convert_to(" + c.source.literal(nonce) + ", 'UTF8') IN data) > 0 THEN "
+                                    "'\"op\":\"M\" ' || " + c.source.literal(nonce) + " ELSE '' END FROM pg_logical_slot_get_binary_changes(" +
+                                    c.source.literal(slot) + ", NULL, NULL, 'proto_version', '1', 'publication_names', " +
+                                    c.source.literal(c.config.pgoutput_publications()) + ", 'messages', 'true')")
+                    : c.source.rows("SELECT data FROM pg_logical_slot_get_changes(" + c.source.literal(slot) +
                                     ", NULL, NULL, 'messages', '_pgtrail_check', 'skip-empty-xacts', '1')");
-    c.source.exec("SELECT pg_drop_replication_slot(" + sql_literal(slot) + ")");
+    c.source.exec("SELECT pg_drop_replication_slot(" + c.source.literal(slot) + ")");
     c.source.exec("RESET statement_timeout");
     return rows;
 }

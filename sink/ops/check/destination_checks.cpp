@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "ops/tracked_tables.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "schema/progress.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
@@ -32,24 +32,24 @@ BlockingPg *connect_destination(CheckContext &c, std::unique_ptr<BlockingPg> &ow
 
 void check_changes_table(CheckContext &c, BlockingPg &dest) {
     TableName table = parse_table_name(c.config.changes_table);
-    std::string name = sql_literal(qualified(table));
+    std::string name = dest.literal(qualified(table));
     auto rows = dest.rows("SELECT to_regclass(" + name + ") IS NOT NULL, "
                           "CASE WHEN to_regclass(" + name + ") IS NOT NULL THEN has_table_privilege(to_regclass(" + name + "), 'INSERT') END, "
                           "CASE WHEN to_regclass(" + name + ") IS NOT NULL THEN has_table_privilege(to_regclass(" + name + "), 'SELECT') END, "
                           "CASE WHEN to_regclass(" + name + ") IS NOT NULL THEN (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(" + name +
                           ") AND attname IN ('commit_lsn', 'ordinal', 'unchanged') AND NOT attisdropped) END, "
-                          "has_schema_privilege(coalesce(nullif(" + sql_literal(table.schema) + ", '')::name, current_schema()), 'CREATE'), "
-                          "coalesce(nullif(" + sql_literal(table.schema) + ", '')::name, current_schema()), current_user");
+                          "has_schema_privilege(coalesce(nullif(" + dest.literal(table.schema) + ", '')::name, current_schema()), 'CREATE'), "
+                          "coalesce(nullif(" + dest.literal(table.schema) + ", '')::name, current_schema()), current_user");
     const auto &r = rows[0];
     const std::string &who = r[6];
     if (r[0] != "t" && r[4] == "t")
         c.report.ok("changes table", qualified(table) + " does not exist yet; pgtrail setup or pgtrail run creates it");
     else if (r[0] != "t")
         c.report.fail("changes table", qualified(table) + " does not exist and " + who + " may not create it in schema " + r[5],
-                      "pgtrail setup (as its owner), or GRANT CREATE ON SCHEMA " + sql_ident(r[5]) + " TO " + sql_ident(who) + ";");
+                      "pgtrail setup (as its owner), or GRANT CREATE ON SCHEMA " + dest.ident(r[5]) + " TO " + dest.ident(who) + ";");
     else if (r[1] != "t" || r[2] != "t")
         c.report.fail("changes table", who + " may not " + (r[1] != "t" ? "insert into" : "read") + " " + qualified(table),
-                      "GRANT SELECT, INSERT ON " + qualified(table) + " TO " + sql_ident(who) + ";");
+                      "GRANT SELECT, INSERT ON " + qualified(table) + " TO " + dest.ident(who) + ";");
     else if (r[3] != "3")
         c.report.fail("changes table", qualified(table) + " lacks pgtrail's columns commit_lsn, ordinal, unchanged (a Bemi table?)",
                       "use another --changes-table, or add the columns from sql/changes.sql");
@@ -61,12 +61,12 @@ void check_changes_table(CheckContext &c, BlockingPg &dest) {
 void check_progress(CheckContext &c, BlockingPg &dest) {
     std::string who = dest.value("SELECT current_user");
     std::string origin = c.config.origin_name();
-    auto facts = dest.rows(progress_facts_query(origin));
+    auto facts = dest.rows(progress_facts_query(origin, sql_quoting(dest.get())));
     bool usable = facts[0][0] == "t", exists = facts[0][1] == "t", readable = facts[0][2] == "t";
-    bool has_row = readable && dest.value(progress_row_query(origin)) == "t";
+    bool has_row = readable && dest.value(progress_row_query(origin, sql_quoting(dest.get()))) == "t";
     if (choose_progress(usable, has_row) == ProgressKind::origin) {
-        std::string progress = dest.value("SELECT pg_replication_origin_progress(" + sql_literal(origin) +
-                                          ", false) FROM pg_replication_origin WHERE roname = " + sql_literal(origin));
+        std::string progress = dest.value("SELECT pg_replication_origin_progress(" + dest.literal(origin) +
+                                          ", false) FROM pg_replication_origin WHERE roname = " + dest.literal(origin));
         c.report.ok("progress", "kept in replication origin " + origin + " (" + who + " may use replication origins); " +
                                     (progress.empty() ? "it does not exist yet" : "at " + progress));
         return;
@@ -84,11 +84,11 @@ void check_progress(CheckContext &c, BlockingPg &dest) {
     if (dest.value("SELECT has_table_privilege('pgtrail.progress', 'SELECT') AND has_table_privilege('pgtrail.progress', 'INSERT') "
                    "AND has_table_privilege('pgtrail.progress', 'UPDATE')") != "t") {
         c.report.fail("progress", "kept in table pgtrail.progress (" + why + "), which " + who + " may not write",
-                      "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(who) + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " +
-                          sql_ident(who) + ";");
+                      "GRANT USAGE ON SCHEMA pgtrail TO " + dest.ident(who) + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " +
+                          dest.ident(who) + ";");
         return;
     }
-    std::string at = dest.value(progress_read_sql(ProgressKind::table, origin));
+    std::string at = dest.value(progress_read_sql(ProgressKind::table, origin, sql_quoting(dest.get())));
     c.report.ok("progress", "kept in table pgtrail.progress (" + why + "), in the same transaction as the rows; " +
                                 (at.empty() ? "no progress recorded yet" : "at " + at));
 }
@@ -124,7 +124,7 @@ void check_synchronous_standby(CheckContext &c, BlockingPg &dest) {
 }
 
 void check_time_travel(CheckContext &c, BlockingPg &dest) {
-    std::string state = dest.value(sql_part_state_query(SqlPart::time_travel));
+    std::string state = dest.value(sql_part_state_query(SqlPart::time_travel, sql_quoting(dest.get())));
     if (state == "current")
         c.report.ok("time travel functions", "installed in schema pgtrail");
     else

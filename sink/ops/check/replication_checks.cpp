@@ -2,7 +2,7 @@
 // the slot and its walsender.
 #include "ops/check/checks.h"
 
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -21,8 +21,8 @@ void check_replication_right(CheckContext &c) {
         c.report.ok("replication right", c.user + " is a member of rds_replication");
         return;
     }
-    std::string fix = c.host == Host::rds ? "GRANT rds_replication TO " + sql_ident(c.user) + ";"
-                                          : "ALTER ROLE " + sql_ident(c.user) + " REPLICATION;";
+    std::string fix = c.host == Host::rds ? "GRANT rds_replication TO " + c.source.ident(c.user) + ";"
+                                          : "ALTER ROLE " + c.source.ident(c.user) + " REPLICATION;";
     c.report.fail("replication right", "the user " + c.user + " may not start replication", fix);
 }
 
@@ -67,7 +67,7 @@ void check_capacity(CheckContext &c) {
     auto rows = c.source.rows(
         "SELECT current_setting('max_replication_slots')::int, (SELECT count(*) FROM pg_replication_slots), "
         "current_setting('max_wal_senders')::int, (SELECT count(*) FROM pg_stat_replication), "
-        "EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = " + sql_literal(c.config.slot) + ")");
+        "EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = " + c.source.literal(c.config.slot) + ")");
     c.slot_exists = rows[0][4] == "t";
     check_slot_room(c, std::stoi(rows[0][0]), std::stoi(rows[0][1]));
     check_sender_room(c, std::stoi(rows[0][2]), std::stoi(rows[0][3]));

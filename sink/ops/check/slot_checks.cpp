@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 
 namespace pgtrail {
 
@@ -33,7 +33,7 @@ std::optional<SlotRow> slot_row(CheckContext &c) {
         "pg_current_wal_lsn() - s.confirmed_flush_lsn, pg_current_wal_lsn() - s.restart_lsn, s.confirmed_flush_lsn, "
         "(SELECT extract(epoch FROM r.flush_lag) FROM pg_stat_replication r WHERE r.pid = s.active_pid), current_database(), "
         "s.safe_wal_size "
-        "FROM pg_replication_slots s WHERE s.slot_name = " + sql_literal(c.config.slot));
+        "FROM pg_replication_slots s WHERE s.slot_name = " + c.source.literal(c.config.slot));
     if (rows.empty()) return std::nullopt;
     const auto &r = rows[0];
     SlotRow slot{r[0], r[1], r[2], r[3], r[4], r[5], r[8], r[9], r[10], r[11]};
@@ -89,7 +89,7 @@ void check_slot(CheckContext &c) {
     }
     std::optional<SlotRow> slot = slot_row(c);
     if (!slot) return;
-    std::string drop = "SELECT pg_drop_replication_slot(" + sql_literal(c.config.slot) + ");";
+    std::string drop = "SELECT pg_drop_replication_slot(" + c.source.literal(c.config.slot) + ");";
     if (slot_usable(c, *slot, drop)) check_slot_state(c, *slot, drop);
 }
 

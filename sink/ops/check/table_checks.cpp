@@ -2,7 +2,7 @@
 #include "ops/check/checks.h"
 
 #include "ops/tracked_tables.h"
-#include "pg/replication_stream.h"
+#include "pg/quote.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
@@ -16,11 +16,11 @@ void check_publication(CheckContext &c, const std::string &name) {
                               "(SELECT count(*) FROM pg_publication_tables t WHERE t.pubname = p.pubname), "
                               "(SELECT string_agg(format('%I.%I', t.schemaname, t.tablename), ', ' ORDER BY 1) FROM "
                               "(SELECT * FROM pg_publication_tables t WHERE t.pubname = p.pubname LIMIT 10) t) "
-                              "FROM pg_publication p WHERE p.pubname = " + sql_literal(name));
+                              "FROM pg_publication p WHERE p.pubname = " + c.source.literal(name));
     if (rows.empty()) {
         c.report.fail("publication", "publication " + name + " does not exist",
                       std::string("pgtrail setup") + (name == "pgtrail" ? "" : " --publication " + name) + " (or CREATE PUBLICATION " +
-                          sql_ident(name) + " FOR ALL TABLES" + (c.plugin == "pgoutput" ? " WITH (publish_via_partition_root = true)" : "") + ";)");
+                          c.source.ident(name) + " FOR ALL TABLES" + (c.plugin == "pgoutput" ? " WITH (publish_via_partition_root = true)" : "") + ";)");
         return;
     }
     // The plugin filters by membership only; the publication's actions do not matter to it.
@@ -28,7 +28,7 @@ void check_publication(CheckContext &c, const std::string &name) {
     std::string text = "publication " + name + ": " + (rows[0][0] == "t" ? "all tables" : std::to_string(count) + " tables") +
                        (count > 0 ? " (" + rows[0][2] + (count > 10 ? ", ..." : "") + ")" : "");
     if (count == 0)
-        c.report.warn("publication", text + ": nothing to track", "ALTER PUBLICATION " + sql_ident(name) + " ADD TABLE <table>;");
+        c.report.warn("publication", text + ": nothing to track", "ALTER PUBLICATION " + c.source.ident(name) + " ADD TABLE <table>;");
     else
         c.report.ok("publication", text);
 }

@@ -38,7 +38,7 @@ ProgressKind planned_progress(SetupContext &context);
 
 void plan_setup(SetupContext &context);
 /// What to run after adding a table to the source (empty when nothing), one statement a line.
-std::vector<std::string> after_adding_tables(const SetupContext &context);
+std::vector<std::string> after_adding_tables(SetupContext &context);
 void plan_roles(SetupContext &context);
 void plan_teardown(SetupContext &context);
 

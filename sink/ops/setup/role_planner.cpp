@@ -9,7 +9,6 @@
 
 #include "ops/origin_functions.h"
 #include "pg/quote.h"
-#include "pg/replication_stream.h"
 #include "schema/schema.h"
 
 namespace pgtrail {
@@ -46,24 +45,24 @@ bool provider_replication_role(SetupContext &c) {
 }
 
 void plan_rds_replication(SetupContext &c, const std::string &role, bool exists) {
-    if (exists && c.db.source().value("SELECT pg_has_role(" + sql_literal(role) + ", 'rds_replication', 'MEMBER')") == "t") return;
-    c.plan.add(true, "let role " + role + " replicate (RDS: member of rds_replication)", "GRANT rds_replication TO " + sql_ident(role));
+    if (exists && c.db.source().value("SELECT pg_has_role(" + c.db.source().literal(role) + ", 'rds_replication', 'MEMBER')") == "t") return;
+    c.plan.add(true, "let role " + role + " replicate (RDS: member of rds_replication)", "GRANT rds_replication TO " + c.db.source().ident(role));
 }
 
 /// Creates the role, or gives it the attributes it lacks; true when it existed.
 bool plan_role(SetupContext &c, const std::string &role, const RoleKind &kind) {
     BlockingPg &conn = kind.on_source ? c.db.source() : c.db.destination();
-    auto rows = conn.rows("SELECT rolcanlogin, rolreplication FROM pg_roles WHERE rolname = " + sql_literal(role));
+    auto rows = conn.rows("SELECT rolcanlogin, rolreplication FROM pg_roles WHERE rolname = " + conn.literal(role));
     if (rows.empty()) {
         const char *password = std::getenv(kind.password_env);
-        std::string sql = "CREATE ROLE " + sql_ident(role) + " " + kind.attributes;
+        std::string sql = "CREATE ROLE " + conn.ident(role) + " " + kind.attributes;
         c.plan.add(kind.on_source, "create role " + role + " (" + kind.attributes + ") for the " + kind.database,
                    sql + (password ? " PASSWORD " + quote_literal(conn.get(), password_verifier(conn, password, role)) : ""),
                    sql + (password ? std::string(" PASSWORD '<$") + kind.password_env + ">'" : ""));
         return false;
     }
     if (rows[0][0] != "t" || (kind.replicates && rows[0][1] != "t"))
-        c.plan.add(kind.on_source, "let role " + role + " " + kind.ability, "ALTER ROLE " + sql_ident(role) + " " + kind.attributes);
+        c.plan.add(kind.on_source, "let role " + role + " " + kind.ability, "ALTER ROLE " + conn.ident(role) + " " + kind.attributes);
     return true;
 }
 
@@ -72,7 +71,7 @@ std::set<std::string> tracked_schemas(SetupContext &c, const std::vector<Tracked
     std::set<std::string> schemas;
     for (const auto &t : tables)
         schemas.insert(c.db.source().value("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " +
-                                           sql_literal(t.qualified) + "::regclass"));
+                                           c.db.source().literal(t.qualified) + "::regclass"));
     return schemas;
 }
 
@@ -80,11 +79,11 @@ void plan_source_grants(SetupContext &c, const std::string &role, bool exists) {
     BlockingPg &source = c.db.source();
     std::vector<TrackedTable> tables = planned_tables(c);
     for (const auto &schema : tracked_schemas(c, tables))
-        if (!exists || source.value("SELECT has_schema_privilege(" + sql_literal(role) + ", " + sql_literal(schema) + ", 'USAGE')") != "t")
-            c.plan.add(true, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + sql_ident(schema) + " TO " + sql_ident(role));
+        if (!exists || source.value("SELECT has_schema_privilege(" + source.literal(role) + ", " + source.literal(schema) + ", 'USAGE')") != "t")
+            c.plan.add(true, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + source.ident(schema) + " TO " + source.ident(role));
     for (const auto &t : tables)
-        if (!exists || source.value("SELECT has_table_privilege(" + sql_literal(role) + ", " + sql_literal(t.qualified) + ", 'SELECT')") != "t")
-            c.plan.add(true, "let " + role + " read " + t.qualified, "GRANT SELECT ON " + t.qualified + " TO " + sql_ident(role));
+        if (!exists || source.value("SELECT has_table_privilege(" + source.literal(role) + ", " + source.literal(t.qualified) + ", 'SELECT')") != "t")
+            c.plan.add(true, "let " + role + " read " + t.qualified, "GRANT SELECT ON " + t.qualified + " TO " + source.ident(role));
 }
 
 void plan_source_role(SetupContext &c) {
@@ -102,30 +101,30 @@ void plan_destination_grants(SetupContext &c, const std::string &role, bool exis
     std::string name = qualified(table);
     std::string schema = table.schema.empty() ? dest.value("SELECT current_schema()") : table.schema;
     auto has = [&](const std::string &check) { return exists && dest.value("SELECT " + check) == "t"; };
-    if (!has("has_schema_privilege(" + sql_literal(role) + ", " + sql_literal(schema) + ", 'USAGE')"))
-        c.plan.add(false, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + sql_ident(schema) + " TO " + sql_ident(role));
+    if (!has("has_schema_privilege(" + dest.literal(role) + ", " + dest.literal(schema) + ", 'USAGE')"))
+        c.plan.add(false, "let " + role + " use schema " + schema, "GRANT USAGE ON SCHEMA " + dest.ident(schema) + " TO " + dest.ident(role));
     bool table_planned = c.plan.has_step("create the changes table");
     auto table_has = [&](const std::string &privilege) {
-        return !table_planned && has("has_table_privilege(" + sql_literal(role) + ", " + sql_literal(name) + ", '" + privilege + "')");
+        return !table_planned && has("has_table_privilege(" + dest.literal(role) + ", " + dest.literal(name) + ", '" + privilege + "')");
     };
     if (!table_has("INSERT") || !table_has("SELECT"))
-        c.plan.add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + sql_ident(role));
+        c.plan.add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + dest.ident(role));
     if (dest.value("SELECT to_regclass('pgtrail.schema_version') IS NULL") == "t" ||
-        !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
+        !has("has_table_privilege(" + dest.literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
         c.plan.add(false, "let " + role + " read pgtrail.schema_version",
-                   "GRANT USAGE ON SCHEMA pgtrail TO " + sql_ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + sql_ident(role));
+                   "GRANT USAGE ON SCHEMA pgtrail TO " + dest.ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + dest.ident(role));
     if (planned_progress(c) == ProgressKind::table) {
         // pgtrail.progress (migration 3) instead of the origin functions setup may not grant.
         if (c.plan.has_step("create table pgtrail.progress") ||
-            !has("has_table_privilege(" + sql_literal(role) + ", 'pgtrail.progress', 'SELECT') AND has_table_privilege(" + sql_literal(role) +
-                 ", 'pgtrail.progress', 'INSERT') AND has_table_privilege(" + sql_literal(role) + ", 'pgtrail.progress', 'UPDATE')"))
+            !has("has_table_privilege(" + dest.literal(role) + ", 'pgtrail.progress', 'SELECT') AND has_table_privilege(" + dest.literal(role) +
+                 ", 'pgtrail.progress', 'INSERT') AND has_table_privilege(" + dest.literal(role) + ", 'pgtrail.progress', 'UPDATE')"))
             c.plan.add(false, "let " + role + " keep its progress in pgtrail.progress",
-                       "GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + sql_ident(role));
+                       "GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + dest.ident(role));
         return;
     }
     for (const auto &function : kOriginFunctions)
-        if (!has("has_function_privilege(" + sql_literal(role) + ", " + sql_literal(function) + ", 'EXECUTE')"))
-            c.plan.add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + function + " TO " + sql_ident(role));
+        if (!has("has_function_privilege(" + dest.literal(role) + ", " + dest.literal(function) + ", 'EXECUTE')"))
+            c.plan.add(false, "let " + role + " call " + function, "GRANT EXECUTE ON FUNCTION " + function + " TO " + dest.ident(role));
 }
 
 void plan_destination_role(SetupContext &c) {

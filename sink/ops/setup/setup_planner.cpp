@@ -8,7 +8,6 @@
 #include <set>
 
 #include "pg/quote.h"
-#include "pg/replication_stream.h"
 #include "schema/migrate.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
@@ -22,7 +21,7 @@ std::vector<std::string> wanted_tables(SetupContext &c) {
     std::vector<std::string> wanted;
     for (const auto &name : split_list(c.options.tables)) {
         std::string resolved = c.db.source().value("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n "
-                                                   "ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + sql_literal(name) + ")");
+                                                   "ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" + c.db.source().literal(name) + ")");
         if (resolved.empty()) throw SetupFailure("table " + name + " (--tables) does not exist in the source");
         wanted.push_back(resolved);
     }
@@ -33,7 +32,7 @@ std::vector<std::string> wanted_tables(SetupContext &c) {
 std::set<std::string> published_tables(SetupContext &c, const std::string &pub) {
     auto rows = c.db.source().rows("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid "
                                    "JOIN pg_class c ON c.oid = r.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-                                   "WHERE p.pubname = " + sql_literal(pub) + " ORDER BY 1");
+                                   "WHERE p.pubname = " + c.db.source().literal(pub) + " ORDER BY 1");
     std::set<std::string> have;
     for (const auto &row : rows) have.insert(row[0]);
     return have;
@@ -65,23 +64,23 @@ std::vector<std::string> all_tables_listed(SetupContext &c) {
 void create_publication(SetupContext &c, const std::string &pub, std::vector<std::string> &wanted) {
     if (wanted.empty() && may_publish_all_tables(c)) {
         c.plan.add(true, "create publication " + pub + " for all tables",
-                   "CREATE PUBLICATION " + sql_ident(pub) + " FOR ALL TABLES" + publication_options(c));
+                   "CREATE PUBLICATION " + c.db.source().ident(pub) + " FOR ALL TABLES" + publication_options(c));
         return;
     }
     if (wanted.empty()) wanted = all_tables_listed(c);
     c.publication_lists_tables = true;
     if (wanted.empty()) {
-        c.plan.add(true, "create publication " + pub + " (no tables yet)", "CREATE PUBLICATION " + sql_ident(pub) + publication_options(c));
+        c.plan.add(true, "create publication " + pub + " (no tables yet)", "CREATE PUBLICATION " + c.db.source().ident(pub) + publication_options(c));
         return;
     }
     c.plan.add(true, "create publication " + pub + " for " + join_list(wanted, ", "),
-               "CREATE PUBLICATION " + sql_ident(pub) + " FOR TABLE " + join_list(wanted, ", ") + publication_options(c));
+               "CREATE PUBLICATION " + c.db.source().ident(pub) + " FOR TABLE " + join_list(wanted, ", ") + publication_options(c));
 }
 
 void plan_publication(SetupContext &c) {
     std::string pub = publication_name(c.config);
     std::vector<std::string> wanted = wanted_tables(c);
-    auto found = c.db.source().rows("SELECT puballtables FROM pg_publication WHERE pubname = " + sql_literal(pub));
+    auto found = c.db.source().rows("SELECT puballtables FROM pg_publication WHERE pubname = " + c.db.source().literal(pub));
     std::set<std::string> have = published_tables(c, pub);
     if (found.empty()) {
         create_publication(c, pub, wanted);
@@ -91,7 +90,7 @@ void plan_publication(SetupContext &c) {
         c.publication_lists_tables = true;
         if (have != std::set<std::string>(wanted.begin(), wanted.end()))
             c.plan.add(true, "set the tables of publication " + pub + " to " + join_list(wanted, ", "),
-                       "ALTER PUBLICATION " + sql_ident(pub) + " SET TABLE " + join_list(wanted, ", "));
+                       "ALTER PUBLICATION " + c.db.source().ident(pub) + " SET TABLE " + join_list(wanted, ", "));
     } else if (found[0][0] != "t") {
         c.publication_lists_tables = true;
         wanted.assign(have.begin(), have.end());  // kept as it is
@@ -121,7 +120,7 @@ void plan_context_triggers(SetupContext &c) {
     std::size_t missing = 0;
     for (const auto &t : planned_tables(c)) {
         if (!t.partitioned && c.db.source().value("SELECT count(*) FROM pg_trigger WHERE tgname = 'pgtrail_context_row' AND tgrelid = " +
-                                                  sql_literal(t.qualified) + "::regclass") == "0")
+                                                  c.db.source().literal(t.qualified) + "::regclass") == "0")
             missing++;
     }
     if (missing > 0)
@@ -130,10 +129,10 @@ void plan_context_triggers(SetupContext &c) {
 
 void plan_slot(SetupContext &c) {
     const std::string &slot = c.config.slot;
-    auto rows = c.db.source().rows("SELECT plugin, slot_type FROM pg_replication_slots WHERE slot_name = " + sql_literal(slot));
+    auto rows = c.db.source().rows("SELECT plugin, slot_type FROM pg_replication_slots WHERE slot_name = " + c.db.source().literal(slot));
     if (rows.empty()) {
         c.plan.add(true, "create the logical replication slot " + slot + " (plugin " + c.plugin + ")",
-                   "SELECT pg_create_logical_replication_slot(" + sql_literal(slot) + ", " + sql_literal(c.plugin) + ")");
+                   "SELECT pg_create_logical_replication_slot(" + c.db.source().literal(slot) + ", " + c.db.source().literal(c.plugin) + ")");
         return;
     }
     if (rows[0][0] != c.plugin || rows[0][1] != "logical")
@@ -164,8 +163,8 @@ void plan_changes_table(SetupContext &c) {
 void plan_origin(SetupContext &c) {
     if (planned_progress(c) == ProgressKind::table) return;  // pgtrail.progress: created by the migrations
     std::string origin = c.config.origin_name();
-    if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + sql_literal(origin)) != "0") return;
-    c.plan.add(false, "create the replication origin " + origin, "SELECT pg_replication_origin_create(" + sql_literal(origin) + ")");
+    if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + c.db.destination().literal(origin)) != "0") return;
+    c.plan.add(false, "create the replication origin " + origin, "SELECT pg_replication_origin_create(" + c.db.destination().literal(origin) + ")");
 }
 
 void plan_changes_table_setting(SetupContext &c) {
@@ -175,7 +174,7 @@ void plan_changes_table_setting(SetupContext &c) {
     if (dest.value("SELECT current_setting('pgtrail.changes_table', true)") == table) return;
     std::string db = dest.value("SELECT current_database()");
     c.plan.add(false, "point the time travel functions at " + table + " (pgtrail.changes_table)",
-               "ALTER DATABASE " + sql_ident(db) + " SET pgtrail.changes_table = " + sql_literal(table));
+               "ALTER DATABASE " + dest.ident(db) + " SET pgtrail.changes_table = " + dest.literal(table));
 }
 
 }  // namespace
@@ -209,13 +208,13 @@ void plan_setup(SetupContext &c) {
     plan_changes_table_setting(c);
 }
 
-std::vector<std::string> after_adding_tables(const SetupContext &c) {
+std::vector<std::string> after_adding_tables(SetupContext &c) {
     std::vector<std::string> steps;
     std::string table = "<table>";
     if (c.publication_lists_tables)
-        steps.push_back("ALTER PUBLICATION " + sql_ident(publication_name(c.config)) + " ADD TABLE " + table + ";");
+        steps.push_back("ALTER PUBLICATION " + c.db.source().ident(publication_name(c.config)) + " ADD TABLE " + table + ";");
     if (!c.options.event_trigger) steps.push_back("ALTER TABLE " + table + " REPLICA IDENTITY FULL;");
-    if (!c.options.source_role.empty()) steps.push_back("GRANT SELECT ON " + table + " TO " + sql_ident(c.options.source_role) + ";");
+    if (!c.options.source_role.empty()) steps.push_back("GRANT SELECT ON " + table + " TO " + c.db.source().ident(c.options.source_role) + ";");
     if (c.options.context) steps.push_back("CALL pgtrail.attach_context_trigger('" + table + "');");
     return steps;
 }
@@ -223,11 +222,11 @@ std::vector<std::string> after_adding_tables(const SetupContext &c) {
 ProgressKind planned_progress(SetupContext &c) {
     BlockingPg &dest = c.db.destination();
     const std::string &role = c.options.destination_role;
-    std::string who = role.empty() ? "current_user" : sql_literal(role);
+    std::string who = role.empty() ? "current_user" : dest.literal(role);
     auto rows = dest.rows(
         "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = " + who + ") AND (SELECT bool_and(has_function_privilege(" + who +
-        ", f, 'EXECUTE')) FROM unnest(" + sql_text_array(kOriginFunctions) + ") f), "
-        "(SELECT bool_and(has_function_privilege(f, 'EXECUTE WITH GRANT OPTION')) FROM unnest(" + sql_text_array(kOriginFunctions) + ") f), "
+        ", f, 'EXECUTE')) FROM unnest(" + sql_text_array(dest, kOriginFunctions) + ") f), "
+        "(SELECT bool_and(has_function_privilege(f, 'EXECUTE WITH GRANT OPTION')) FROM unnest(" + sql_text_array(dest, kOriginFunctions) + ") f), "
         "to_regclass('pgtrail.progress') IS NOT NULL");
     bool role_may = rows[0][0] == "t", setup_may_grant = rows[0][1] == "t";
     bool has_row = rows[0][2] == "t" && dest.value(progress_row_query(c.config.origin_name())) == "t";
