@@ -40,7 +40,7 @@ std::string setup_plugin(SetupContext &c) {
 }
 
 /// How to start run afterwards, and what to run when tables are added later.
-void print_next_steps(const SetupContext &c) {
+void print_next_steps(SetupContext &c) {
     std::string pub = publication_name(c.config);
     std::vector<std::string> after = after_adding_tables(c);
     if (!after.empty()) {
