@@ -106,11 +106,11 @@ void plan_replica_identity(SetupContext &c) {
 
 void plan_sql_part(SetupContext &c, SqlPart part, bool on_source) {
     BlockingPg &conn = on_source ? c.db.source() : c.db.destination();
-    std::string state = conn.value(sql_part_state_query(part));
+    std::string state = conn.value(sql_part_state_query(part, sql_quoting(conn.get())));
     if (state == "current") return;
     c.plan.add(on_source, std::string(state == "missing" ? "install the " : "update the ") + sql_part_title(part) + " (" +
                               sql_part_files(part) + ")",
-               sql_part_install(part), {}, true);
+               sql_part_install(part, sql_quoting(conn.get())), {}, true);
 }
 
 void plan_context_triggers(SetupContext &c) {
@@ -229,7 +229,7 @@ ProgressKind planned_progress(SetupContext &c) {
         "(SELECT bool_and(has_function_privilege(f, 'EXECUTE WITH GRANT OPTION')) FROM unnest(" + sql_text_array(dest, kOriginFunctions) + ") f), "
         "to_regclass('pgtrail.progress') IS NOT NULL");
     bool role_may = rows[0][0] == "t", setup_may_grant = rows[0][1] == "t";
-    bool has_row = rows[0][2] == "t" && dest.value(progress_row_query(c.config.origin_name())) == "t";
+    bool has_row = rows[0][2] == "t" && dest.value(progress_row_query(c.config.origin_name(), sql_quoting(dest.get()))) == "t";
     return choose_progress(role_may || (!role.empty() && setup_may_grant), has_row);
 }
 
