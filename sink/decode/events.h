@@ -36,6 +36,7 @@ struct RowChangeEvent {
     std::string_view before, after;              ///< to_jsonb-equal JSON objects, empty when absent
     std::vector<KeyValue> before_key, after_key; ///< key values in key order, when the image has them all
     std::vector<std::string_view> unchanged;     ///< unchanged TOASTed columns left out of after
+    std::vector<std::string_view> lossy;         ///< columns whose value in before or after is not to_jsonb's (FORMAT.md)
 };
 
 /// A table was truncated (one event per table).

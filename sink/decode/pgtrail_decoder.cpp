@@ -35,10 +35,12 @@ void PgtrailDecoder::decode(std::string_view payload, std::uint64_t wal_start, E
         change_.before_key = r.before_key;
         change_.after_key = r.after_key;
         change_.unchanged = r.unchanged;
+        change_.lossy = r.lossy;
         handler.on_row_change(change_);
         break;
     default: break;  // a later op this sink does not know: nothing to record
     }
+    parser_.release_large_buffers();  // the handler is done with the record's views
 }
 
 }  // namespace pgtrail

@@ -78,6 +78,15 @@ const Record &RecordParser::parse(std::string_view json) {
     return record_;
 }
 
+void RecordParser::release_large_buffers() {
+    constexpr std::size_t kKeep = 16 * 1024 * 1024;  // ordinary records reuse what they had
+    if (buffer_.capacity() > kKeep) std::string().swap(buffer_);
+    if (parser_.capacity() > kKeep) {
+        doc_ = ondemand::document();
+        parser_ = ondemand::parser();
+    }
+}
+
 void RecordParser::parse_field(std::string_view key, ondemand::value value) {
     if (key == "op") {
         std::string_view op = get_string(value, "op");
@@ -103,6 +112,8 @@ void RecordParser::parse_field(std::string_view key, ondemand::value value) {
         parse_image(value, record_.after, record_.after_key);
     } else if (key == "unchanged") {
         record_.unchanged = parse_string_array(value);
+    } else if (key == "lossy") {
+        record_.lossy = parse_string_array(value);
     } else if (key == "cascade") {
         check(value.get_bool().get(record_.cascade), "cascade");
     } else if (key == "restart_identity") {

@@ -25,6 +25,7 @@ struct Record {
     std::string_view before, after;             ///< raw JSON objects, empty when absent
     std::vector<KeyValue> before_key, after_key;///< pk values in pk order, when the image has them all
     std::vector<std::string_view> unchanged;    ///< unchanged TOASTed columns (unescaped)
+    std::vector<std::string_view> lossy;        ///< columns holding placeholders, not to_jsonb's value (unescaped)
     bool cascade = false;           ///< T
     bool restart_identity = false;  ///< T
     bool transactional = false;     ///< M
@@ -42,6 +43,8 @@ class RecordParser {
 public:
     /// Parses one record; throws RecordError when it is malformed.
     const Record &parse(std::string_view json);
+    /// Frees the memory a huge record needed once its views are no longer used.
+    void release_large_buffers();
 
 private:
     void parse_field(std::string_view key, simdjson::ondemand::value value);

@@ -83,6 +83,9 @@ void Metrics::on_change(char op) { pending[op_index(op)]++; }
 void Metrics::on_batch(double seconds, std::uint64_t confirmed, std::string_view commit_ts) {
     for (std::size_t i = 0; i < changes.size(); i++) changes[i] += pending[i];
     pending = {};
+    lossy_changes += pending_lossy_changes;
+    refused_changes += pending_refused_changes;
+    pending_lossy_changes = pending_refused_changes = 0;
     batches++;
     batch_seconds_sum += seconds;
     for (std::size_t i = 0; i < kBatchBuckets.size(); i++)
@@ -112,11 +115,13 @@ void Metrics::on_connected() {
     // Not progress: a sink that reconnects again and again without committing must become stalled.
     connected = true;
     pending = {};
+    pending_lossy_changes = pending_refused_changes = 0;
 }
 
 void Metrics::on_session_error() {
     connected = false;
     pending = {};
+    pending_lossy_changes = pending_refused_changes = 0;
     errors++;
     reconnects++;
 }
@@ -149,6 +154,14 @@ std::string Metrics::render() const {
     metric(out, "pgtrail_changes_written_total", "counter", "Changes committed into the changes table, by operation.");
     for (std::size_t i = 0; i < changes.size(); i++)
         sample(out, std::string("pgtrail_changes_written_total{operation=\"") + kOperations[i] + "\"}", static_cast<double>(changes[i]));
+    single(out, "pgtrail_lossy_changes_total", "counter",
+           "Changes written with columns listed in lossy (a value replaced by its text or a placeholder, by the plugin or the sink).",
+           static_cast<double>(lossy_changes));
+    single(out, "pgtrail_refused_changes_total", "counter",
+           "Changes holding values the destination's jsonb refuses (e.g. a json number over numeric's limits), found up front or in a refused batch, written in the closest faithful form.",
+           static_cast<double>(refused_changes));
+    single(out, "pgtrail_refused_batches_total", "counter", "Batches the destination refused for their data, retried change by change.",
+           static_cast<double>(refused_batches));
     single(out, "pgtrail_batches_total", "counter", "Destination transactions committed.", static_cast<double>(batches));
     metric(out, "pgtrail_batch_duration_seconds", "histogram", "Time to write and commit a batch.");
     for (std::size_t i = 0; i < kBatchBuckets.size(); i++) {

@@ -20,6 +20,11 @@ struct Metrics {
     std::array<std::uint64_t, 4> changes{};  ///< committed, by operation: CREATE UPDATE DELETE TRUNCATE
     std::array<std::uint64_t, 4> pending{};  ///< in the open batch
     std::uint64_t batches = 0;
+    std::uint64_t lossy_changes = 0;          ///< committed changes with columns listed in lossy (plugin or sink)
+    std::uint64_t pending_lossy_changes = 0;  ///< such changes in the open batch
+    std::uint64_t refused_changes = 0;        ///< committed changes with values jsonb refuses, stored in faithful form
+    std::uint64_t pending_refused_changes = 0;
+    std::uint64_t refused_batches = 0;        ///< batches refused for their data and retried change by change
     std::array<std::uint64_t, kBatchBuckets.size()> batch_buckets{};
     double batch_seconds_sum = 0;
     std::uint64_t received_bytes = 0;

@@ -178,12 +178,26 @@ asio::awaitable<PgResult> PgConnection::query(std::string_view sql) {
     co_return co_await collect_results();
 }
 
+asio::awaitable<PgResult> PgConnection::query_params(std::string_view sql, const std::vector<std::string> &params) {
+    std::string text(sql);
+    std::vector<const char *> values;
+    for (const auto &p : params) values.push_back(p.c_str());
+    if (!PQsendQueryParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0))
+        throw PgError(error_message(), "");
+    co_await flush();
+    co_return co_await collect_results();
+}
+
 asio::awaitable<void> PgConnection::put_copy_data(std::string_view data) {
-    for (;;) {
-        int rc = PQputCopyData(conn_.get(), data.data(), static_cast<int>(data.size()));
+    // In pieces: libpq copies each call into its output buffer, which grows to the largest
+    // piece and never shrinks (one huge row would otherwise stay resident for good).
+    constexpr std::size_t kPiece = 1024 * 1024;
+    while (!data.empty()) {
+        std::string_view piece = data.substr(0, kPiece);
+        int rc = PQputCopyData(conn_.get(), piece.data(), static_cast<int>(piece.size()));
         if (rc < 0) throw PgError(error_message(), "");
         co_await flush();
-        if (rc == 1) co_return;
+        if (rc == 1) data.remove_prefix(piece.size());
     }
 }
 

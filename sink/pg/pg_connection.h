@@ -74,6 +74,8 @@ public:
     /// Runs a simple query (one or more statements); returns the last result, or the COPY
     /// result when the query starts a COPY. Throws PgError on failure.
     asio::awaitable<PgResult> query(std::string_view sql);
+    /// Runs one statement with text parameters $1, $2, ... (never spliced into the SQL).
+    asio::awaitable<PgResult> query_params(std::string_view sql, const std::vector<std::string> &params);
     /// Queues COPY data and flushes it (waiting while the socket is full).
     asio::awaitable<void> put_copy_data(std::string_view data);
     /// Ends a COPY FROM STDIN and returns its result.

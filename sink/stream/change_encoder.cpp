@@ -9,6 +9,7 @@ namespace pgtrail {
 namespace {
 
 constexpr std::string_view kNull = "\\N";
+constexpr std::size_t kKeepCapacity = 16 * 1024 * 1024;  // more than this, left by a huge row, is given back
 
 /// An image, or NULL when absent; returns how many \u0000 escapes were replaced.
 std::size_t append_image(std::string &out, std::string_view json) {
@@ -32,6 +33,11 @@ std::string_view operation_name(char op) {
 }
 
 ChangeEncoder::ChangeEncoder(std::string_view database) { append_copy_escaped(database_, database); }
+
+void ChangeEncoder::consume_ready() {
+    out_.clear();
+    if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+}
 
 void ChangeEncoder::begin(const BeginEvent &begin, std::uint32_t first_ordinal) {
     commit_lsn_ = std::to_string(begin.commit_lsn);
@@ -76,6 +82,9 @@ void ChangeEncoder::add(const RowChangeEvent &change, std::string_view queued_at
     out_.append(context_).push_back('\t');
     if (change.unchanged.empty()) out_.append(kNull);
     else append_copy_text_array(out_, change.unchanged);
+    out_.push_back('\t');
+    if (change.lossy.empty()) out_.append(kNull);
+    else append_copy_text_array(out_, change.lossy);
     out_.push_back('\n');
 }
 
@@ -86,7 +95,8 @@ void ChangeEncoder::add(const TruncateEvent &truncate, std::string_view queued_a
     out_.append(kNull).push_back('\t');
     out_.append(kNull).push_back('\t');
     out_.append(context_).push_back('\t');
-    out_.append(kNull).push_back('\n');
+    out_.append(kNull).push_back('\t');  // unchanged
+    out_.append(kNull).push_back('\n');  // lossy
 }
 
 }  // namespace pgtrail

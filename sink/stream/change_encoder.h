@@ -15,7 +15,7 @@ namespace pgtrail {
 /// The COPY column list matching the rows ChangeEncoder writes.
 inline constexpr const char *kCopyColumns =
     "(commit_lsn, ordinal, position, transaction_id, committed_at, queued_at, operation, database, "
-    "schema, \"table\", primary_key, before, after, context, unchanged)";
+    "schema, \"table\", primary_key, before, after, context, unchanged, lossy)";
 
 class ChangeEncoder {
 public:
@@ -33,8 +33,8 @@ public:
 
     /// COPY rows not sent yet.
     std::string_view ready() const { return out_; }
-    /// Drops the bytes returned by ready() once sent.
-    void consume_ready() { out_.clear(); }
+    /// Drops the bytes returned by ready() once sent (and the memory a huge row needed).
+    void consume_ready();
 
     /// Changes of the open transaction so far.
     std::uint32_t xact_changes() const { return ordinal_ - first_ordinal_; }

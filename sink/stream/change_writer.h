@@ -1,6 +1,8 @@
 // The destination side: one transaction per batch, rows sent with COPY as they come,
 // committed together with the progress (the replication origin's, or pgtrail.progress's row:
-// schema/progress.h), so each change is written exactly once.
+// schema/progress.h), so each change is written exactly once. After the destination refused
+// a batch for its data, the session replays it in careful mode: the rows go through
+// PoisonWriter (savepoints, refused rows stored in faithful form) in the same transaction.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include "pg/pg_connection.h"
 #include "schema/progress.h"
 #include "schema/schema.h"
+#include "stream/poison_writer.h"
 
 namespace pgtrail {
 
@@ -21,9 +24,12 @@ public:
 
     /// True between the first row of a batch and its commit.
     bool open() const { return open_; }
-    /// Starts the batch's transaction and its COPY, if not started yet.
+    /// Careful mode (PoisonWriter) for the batches that follow; changed only between batches.
+    void set_careful(bool careful) { careful_ = careful; }
+    bool careful() const { return careful_; }
+    /// Starts the batch's transaction and (unless careful) its COPY, if not started yet.
     asio::awaitable<void> ensure_open();
-    /// Sends COPY data.
+    /// Sends COPY data (whole rows in careful mode).
     asio::awaitable<void> send(std::string_view rows);
     /// Ends the COPY, records the progress (end LSN and time of the batch's last source
     /// commit) and commits.
@@ -32,9 +38,12 @@ public:
 private:
     PgConnection &conn_;
     std::string table_;
+    std::string copy_sql_;
     ProgressKind progress_;
     std::string origin_;
+    PoisonWriter poison_;
     bool open_ = false;
+    bool careful_ = false;
 };
 
 }  // namespace pgtrail

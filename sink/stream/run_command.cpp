@@ -28,8 +28,9 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
     auto executor = co_await asio::this_coro::executor;
     auto delay = kFirstBackoff;
     const auto max_delay = std::chrono::milliseconds(config.max_backoff_s * 1000);
+    RefusedBatch refused;  // outlives sessions: the next one replays a refused batch change by change
     while (!stop.requested) {
-        Session session(executor, config, stop);
+        Session session(executor, config, stop, refused);
         try {
             co_await ops.before_session(stop.requested);
             co_await session.run();

@@ -1,6 +1,8 @@
 // The streaming loop: slot messages -> decoder events -> COPY rows -> batches committed with the origin.
 #include "stream/session.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <optional>
 
 #include "pg/copy_text.h"
@@ -12,6 +14,7 @@
 #include "stream/destination_session.h"
 #include "stream/server_setup.h"
 #include "pg/wire.h"
+#include "stream/poison_row.h"
 #include "stream/source_format.h"
 
 namespace pgtrail {
@@ -28,9 +31,12 @@ std::string lsn_text(std::uint64_t lsn) {
 
 }  // namespace
 
-Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
-    : executor_(executor), config_(config), stop_(stop), source_(executor), dest_(executor), catalog_(executor),
-      stitcher_(config.context_prefixes, config.max_context_bytes) {}
+Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedBatch &refused)
+    : executor_(executor), config_(config), stop_(stop), refused_(refused), source_(executor), dest_(executor), catalog_(executor),
+      stitcher_(config.context_prefixes, config.max_context_bytes) {
+    const char *skip = std::getenv("PGTRAIL_TEST_SKIP_NUMBER_CHECK");
+    check_numbers_ = skip == nullptr || std::string_view(skip) != "1";
+}
 
 asio::awaitable<void> Session::run() {
     stop_.wake = [this] {
@@ -78,6 +84,12 @@ asio::awaitable<void> Session::connect_and_prepare() {
     resume_ordinals_ = used && PQntuples(used.get()) == 1 ? std::stoul(PQgetvalue(used.get(), 0, 0)) : 0;
     writer_ = std::make_unique<ChangeWriter>(dest_, table, progress.kind, config_.origin_name());
     encoder_ = std::make_unique<ChangeEncoder>(database_);
+    if (refused_.until > committed_lsn_) {
+        writer_->set_careful(true);
+        log::info("writing change by change up to " + lsn_text(refused_.until) + ", where the destination refused a batch");
+    } else {
+        refused_.until = 0;
+    }
     dest_.set_tick_handler([this] { send_status(false); });
     RunConfig format_config = config_;
     format_config.destination_is_source = progress.in_source;
@@ -207,7 +219,11 @@ void Session::on_row_change(const RowChangeEvent &event) {
     if (skipping_) return;
     if (batch_changes_ == 0) batch_started_ = Clock::now();
     std::size_t nul_escapes = encoder_->nul_escapes();
-    encoder_->add(event, format_utc_timestamp(now_unix_micros()));
+    const RowChangeEvent &change = storable(event);
+    encoder_->add(change, format_utc_timestamp(now_unix_micros()));
+    batch_max_change_lsn_ = std::max(batch_max_change_lsn_, event.lsn);
+    if (!event.lossy.empty()) note_lossy(event);
+    if (!change.lossy.empty()) metrics().pending_lossy_changes++;
     if (encoder_->nul_escapes() != nul_escapes)
         log::warn("a json value in " + std::string(event.schema) + "." + std::string(event.table) + " at " +
                   lsn_text(event.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
@@ -219,7 +235,26 @@ void Session::on_truncate(const TruncateEvent &event) {
     if (skipping_) return;
     if (batch_changes_ == 0) batch_started_ = Clock::now();
     encoder_->add(event, format_utc_timestamp(now_unix_micros()));
+    batch_max_change_lsn_ = std::max(batch_max_change_lsn_, event.lsn);
     count_change('T');
+}
+
+void Session::note_lossy(const RowChangeEvent &event) {
+    std::string columns;
+    for (auto name : event.lossy) columns += (columns.empty() ? "" : ", ") + std::string(name);
+    log::warn("the change of " + std::string(event.schema) + "." + std::string(event.table) + " at " + lsn_text(event.lsn) +
+              " has values the plugin could not render (placeholders), columns listed in lossy: " + columns);
+}
+
+const RowChangeEvent &Session::storable(const RowChangeEvent &event) {
+    if (!check_numbers_ || !text_unholdable_numbers(event, texted_)) return event;
+    std::string columns;
+    for (const auto &name : texted_.texted) columns += (columns.empty() ? "" : ", ") + name;
+    log::warn("the change of " + std::string(event.schema) + "." + std::string(event.table) + " at " + lsn_text(event.lsn) +
+              " holds numbers jsonb cannot hold (over numeric's 131072 digits before or 16383 after the point): stored as "
+              "their JSON text, columns listed in lossy: " + columns);
+    metrics().pending_refused_changes++;
+    return texted_.event;
 }
 
 void Session::count_change(char op) {
@@ -271,7 +306,12 @@ bool Session::batch_due() const {
 asio::awaitable<void> Session::send_ready() {
     std::string_view rows = encoder_->ready();
     if (rows.empty()) co_return;
-    co_await writer_->send(rows);
+    try {
+        co_await writer_->send(rows);
+    } catch (const PgError &error) {
+        note_write_error(error);
+        throw;
+    }
     encoder_->consume_ready();
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
 }
@@ -280,7 +320,12 @@ asio::awaitable<void> Session::commit_batch() {
     if (batch_xacts_ == 0) co_return;
     auto batch_begin = Clock::now();
     co_await send_ready();
-    co_await writer_->commit(batch_last_lsn_, batch_last_ts_);
+    try {
+        co_await writer_->commit(batch_last_lsn_, batch_last_ts_);
+    } catch (const PgError &error) {
+        note_write_error(error);
+        throw;
+    }
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
     committed_lsn_ = batch_last_lsn_;
     confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
@@ -290,9 +335,26 @@ asio::awaitable<void> Session::commit_batch() {
     stats_batches_++;
     batch_xacts_ = 0;
     batch_changes_ = 0;
+    batch_max_change_lsn_ = 0;
     made_progress_ = true;
+    if (writer_->careful() && committed_lsn_ >= refused_.until) {
+        refused_.until = 0;
+        writer_->set_careful(false);
+        log::info("the refused batch is stored up to " + lsn_text(committed_lsn_) + "; writing with COPY again");
+    }
     send_status(true);
     log_stats(false);
+}
+
+void Session::note_write_error(const PgError &error) {
+    if (!is_data_error(error.sqlstate)) return;
+    if (writer_->careful())
+        throw FatalError("the destination refuses a batch after " + lsn_text(committed_lsn_) + " even change by change (SQLSTATE " +
+                         error.sqlstate + ", at its commit: a trigger or constraint on the changes table?)");
+    refused_.until = std::max({batch_last_lsn_, batch_max_change_lsn_, committed_lsn_ + 1});
+    metrics().refused_batches++;
+    log::warn("the destination refused the batch after " + lsn_text(committed_lsn_) + " for its data (SQLSTATE " + error.sqlstate +
+              "): writing it again change by change, each value jsonb refuses stored as its text or a placeholder and listed in lossy");
 }
 
 asio::awaitable<void> Session::finish() {

@@ -9,6 +9,7 @@
 
 #include "stream/change_encoder.h"
 #include "stream/change_writer.h"
+#include "stream/poison_row.h"
 #include "config.h"
 #include "decode/events.h"
 #include "pg/replication_stream.h"
@@ -22,9 +23,16 @@ struct StopState {
     std::function<void()> wake;  ///< interrupts the session's wait
 };
 
+/// Kept by the run loop across sessions: the destination refused a batch for its data, so the
+/// sessions that follow write change by change (ChangeWriter's careful mode) until their
+/// progress passes `until`.
+struct RefusedBatch {
+    std::uint64_t until = 0;  ///< 0: none
+};
+
 class Session : private EventHandler {
 public:
-    Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop);
+    Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedBatch &refused);
 
     /// Connects, prepares both sides and streams. Returns when stopped; throws on failure.
     asio::awaitable<void> run();
@@ -50,12 +58,18 @@ private:
     void on_truncate(const TruncateEvent &event) override;
     void on_message(const MessageEvent &event) override;
     void on_commit(const CommitEvent &event) override;
+    /// The change to encode: event, or texted_ when it holds numbers jsonb cannot hold.
+    const RowChangeEvent &storable(const RowChangeEvent &event);
+    /// Logs and counts a change the plugin flagged lossy.
+    void note_lossy(const RowChangeEvent &event);
     /// Counts a change encoded into the open batch.
     void count_change(char op);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
     bool batch_due() const;
     asio::awaitable<void> send_ready();
     asio::awaitable<void> commit_batch();
+    /// A write failed: when for its data, the next session replays the batch change by change.
+    void note_write_error(const PgError &error);
     asio::awaitable<void> finish();
     void send_status(bool force);
     void check_source_alive();
@@ -64,6 +78,7 @@ private:
     asio::any_io_executor executor_;
     const RunConfig &config_;
     StopState &stop_;
+    RefusedBatch &refused_;
     ReplicationStream source_;
     PgConnection dest_;
     PgConnection catalog_;              ///< plain connection to the source for the decoder's catalog queries
@@ -72,6 +87,8 @@ private:
     std::unique_ptr<ChangeEncoder> encoder_;
     std::unique_ptr<Decoder> decoder_;
     ContextStitcher stitcher_;
+    TextedChange texted_;               ///< the last change whose numbers jsonb cannot hold were made text
+    bool check_numbers_ = true;         ///< PGTRAIL_TEST_SKIP_NUMBER_CHECK=1 leaves them to the refused-batch replay (tests)
     std::string database_;
     std::string plugin_;                ///< the slot's output plugin
 
@@ -94,6 +111,7 @@ private:
     std::uint64_t batch_xacts_ = 0;     ///< source transactions with rows in it
     std::uint64_t batch_changes_ = 0;
     std::uint64_t batch_last_lsn_ = 0;
+    std::uint64_t batch_max_change_lsn_ = 0;  ///< the last change's LSN in the batch (a refused batch ends after it)
     std::string batch_last_ts_;
     Clock::time_point batch_started_;
     bool need_reply_ = false;

@@ -3,7 +3,7 @@
 // render_primary_key as the session drives them (tests/fuzz/README.md).
 // Invariants beyond "no crash, no hang, no sanitizer report":
 //   - the decoder throws only DecodeError (anything else would make the sink retry forever);
-//   - every COPY row has exactly 15 fields (escaping never leaks a tab or a newline);
+//   - every COPY row has exactly 16 fields (escaping never leaks a tab or a newline);
 //   - the stitched context is always a JSON object.
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr std::size_t kCopyFields = 15;
+constexpr std::size_t kCopyFields = 16;
 
 [[noreturn]] void violated(const char *what, std::string_view detail) {
     std::fprintf(stderr, "invariant violated: %s: %.*s\n", what, static_cast<int>(std::min<std::size_t>(detail.size(), 300)),

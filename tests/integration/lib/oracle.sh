@@ -39,9 +39,9 @@ oracle_workload() {
 oracle_copy_changes() {
     run "DROP TABLE IF EXISTS oracle.dest_changes;
          CREATE TABLE oracle.dest_changes (schema text, \"table\" text, operation text, primary_key text,
-             before jsonb, after jsonb, unchanged text[], commit_lsn bigint, ordinal int, context jsonb)"
+             before jsonb, after jsonb, unchanged text[], commit_lsn bigint, ordinal int, context jsonb, lossy text[])"
     PGPORT=$1 psql -X -q -v ON_ERROR_STOP=1 -c "COPY (SELECT schema, \"table\", operation, primary_key, before, after,
-        unchanged, commit_lsn, ordinal, context FROM changes) TO STDOUT" |
+        unchanged, commit_lsn, ordinal, context, lossy FROM changes) TO STDOUT" |
         psql -X -q -v ON_ERROR_STOP=1 -c "COPY oracle.dest_changes FROM STDIN"
 }
 

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS oracle.tracked (
     schema  text NOT NULL,
     tbl     text NOT NULL,
     keycols text[],           -- NULL: no key, replayed as a multiset
-    replay  boolean NOT NULL DEFAULT true  -- false: counts only (no key and no REPLICA IDENTITY FULL)
+    replay  boolean NOT NULL DEFAULT true,  -- false: counts only (no key and no REPLICA IDENTITY FULL)
+    poison  boolean NOT NULL DEFAULT false  -- true: rows may hold values jsonb refuses (compared by oracle.image)
 );
 
 CREATE TABLE IF NOT EXISTS oracle.ops (
@@ -68,6 +69,44 @@ BEGIN
     EXECUTE format('CREATE TRIGGER oracle_trunc AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION oracle.count_ops()', rel);
 END $$;
 
+-- json as jsonb, or NULL when jsonb refuses it (a number over numeric's limits, a string over
+-- 2^28 - 1 bytes, ...).
+CREATE OR REPLACE FUNCTION oracle.try_jsonb(value json) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN value::jsonb;
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+    RETURN NULL;
+END $$;
+
+-- A row as to_jsonb renders it, and the columns whose values jsonb refuses. When jsonb refuses a
+-- value, the image holds that value as its JSON text in a string (the sink's faithful form,
+-- docs/SINK.md), or when even that is refused a marker that only a placeholder in a lossy column
+-- is taken as equal to (oracle.check). Columns are read one by one: json_each would parse the
+-- whole row and refuse what jsonb refuses (a lone surrogate escape) too.
+CREATE OR REPLACE FUNCTION oracle.rendered(r anyelement, OUT image jsonb, OUT unrenderable text[]) LANGUAGE plpgsql AS $$
+DECLARE a record; v json; j jsonb;
+BEGIN
+    image := to_jsonb(r);
+    unrenderable := '{}';
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN
+    image := '{}';
+    unrenderable := '{}';
+    FOR a IN SELECT attname FROM pg_attribute
+              WHERE attrelid = (SELECT typrelid FROM pg_type WHERE oid = pg_typeof(r)) AND attnum > 0 AND NOT attisdropped
+              ORDER BY attnum LOOP
+        EXECUTE format('SELECT to_json(($1).%I)', a.attname) INTO v USING r;
+        j := CASE WHEN v IS NULL THEN 'null'::jsonb ELSE oracle.try_jsonb(v) END;
+        IF j IS NULL THEN
+            unrenderable := unrenderable || a.attname::text;
+            j := coalesce(oracle.try_jsonb(to_json(v::text)), '"<oracle: a value jsonb cannot hold>"');
+        END IF;
+        image := image || jsonb_build_object(a.attname, j);
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION oracle.image(r anyelement) RETURNS jsonb LANGUAGE sql AS $$ SELECT (oracle.rendered(r)).image $$;
+CREATE OR REPLACE FUNCTION oracle.unrenderable(r anyelement) RETURNS text[] LANGUAGE sql AS $$ SELECT (oracle.rendered(r)).unrenderable $$;
+
 -- The key of an image: a JSON array of the key columns' values.
 CREATE OR REPLACE FUNCTION oracle.key_of(image jsonb, cols text[]) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_agg(image -> c ORDER BY o) FROM unnest(cols) WITH ORDINALITY u(c, o)
@@ -85,14 +124,16 @@ RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
     c record; t record; r record;
     old_key jsonb; new_key jsonb; old_row jsonb; new_row jsonb; found_id bigint;
+    old_lossy text[]; new_lossy text[]; skip text[]; actual jsonb; col text;
     problems int := 0; applied bigint := 0;
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS oracle_replica (id bigserial PRIMARY KEY, relid oid, key jsonb, row jsonb);
+    CREATE TEMP TABLE IF NOT EXISTS oracle_replica (id bigserial PRIMARY KEY, relid oid, key jsonb, row jsonb, lossy text[]);
     TRUNCATE oracle_replica;
     CREATE INDEX IF NOT EXISTS oracle_replica_key ON oracle_replica (relid, key);
 
     FOR c IN EXECUTE format(
-        'SELECT t.relid::oid AS relid, t.keycols, c.operation, c.before, c.after, c.unchanged, c.primary_key, c.commit_lsn, c.ordinal
+        'SELECT t.relid::oid AS relid, t.keycols, c.operation, c.before, c.after, c.unchanged, c.primary_key, c.commit_lsn, c.ordinal,
+                coalesce(c.lossy, ''{}'') AS lossy
            FROM %s c JOIN oracle.tracked t ON t.schema = c.schema AND t.tbl = c."table" AND t.replay
           ORDER BY c.commit_lsn, c.ordinal', changes::regclass)
     LOOP
@@ -102,13 +143,13 @@ BEGIN
             CONTINUE;
         END IF;
         -- Find the old row.
-        old_row := NULL; found_id := NULL;
+        old_row := NULL; found_id := NULL; old_lossy := '{}';
         IF c.operation IN ('UPDATE', 'DELETE') THEN
             IF c.keycols IS NOT NULL THEN
                 old_key := oracle.key_of(coalesce(c.before, c.after), c.keycols);
-                SELECT id, row INTO found_id, old_row FROM oracle_replica WHERE relid = c.relid AND key = old_key;
+                SELECT id, row, lossy INTO found_id, old_row, old_lossy FROM oracle_replica WHERE relid = c.relid AND key = old_key;
             ELSIF c.before IS NOT NULL THEN
-                SELECT id, row INTO found_id, old_row FROM oracle_replica WHERE relid = c.relid AND row = c.before LIMIT 1;
+                SELECT id, row, lossy INTO found_id, old_row, old_lossy FROM oracle_replica WHERE relid = c.relid AND row = c.before LIMIT 1;
             ELSE
                 problems := problems + 1;
                 RETURN NEXT format('%s at (%s,%s): %s of a table without key or REPLICA IDENTITY FULL cannot be replayed',
@@ -123,7 +164,9 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
-            IF c.before IS NOT NULL AND NOT old_row @> c.before THEN
+            -- Lossy columns (the change's or the replayed row's) are compared with the table at the end.
+            skip := c.lossy || coalesce(old_lossy, '{}');
+            IF c.before IS NOT NULL AND NOT (old_row - skip) @> (c.before - skip) THEN
                 problems := problems + 1;
                 IF problems <= max_examples * 4 THEN
                     RETURN NEXT format('%s at (%s,%s): %s before image %s is not the row replayed so far %s',
@@ -141,7 +184,9 @@ BEGIN
         END IF;
         -- CREATE and UPDATE: the new row, unchanged TOASTed columns from the old one.
         new_row := c.after;
+        new_lossy := c.lossy;
         IF c.unchanged IS NOT NULL AND cardinality(c.unchanged) > 0 THEN
+            new_lossy := new_lossy || ARRAY(SELECT u FROM unnest(c.unchanged) u WHERE u = ANY (coalesce(old_lossy, '{}')));
             IF old_row IS NULL OR NOT old_row ?& c.unchanged THEN
                 problems := problems + 1;
                 RETURN NEXT format('%s at (%s,%s): unchanged %s not in the replayed row', c.relid::regclass, c.commit_lsn, c.ordinal, c.unchanged);
@@ -166,18 +211,49 @@ BEGIN
                 DELETE FROM oracle_replica WHERE relid = c.relid AND key = new_key;
             END IF;
         END IF;
-        INSERT INTO oracle_replica (relid, key, row) VALUES (c.relid, new_key, new_row);
+        INSERT INTO oracle_replica (relid, key, row, lossy) VALUES (c.relid, new_key, new_row, new_lossy);
     END LOOP;
 
     -- Each tracked table against its replay, and its operation counts against its changes.
     FOR t IN SELECT * FROM oracle.tracked ORDER BY schema, tbl LOOP
+        IF t.poison AND t.replay AND t.keycols IS NOT NULL AND to_regclass(format('%I.%I', t.schema, t.tbl)) IS NOT NULL THEN
+            -- Every value jsonb refuses is listed in lossy by the last change of its row.
+            FOR r IN EXECUTE format('SELECT oracle.image(x) AS row, oracle.unrenderable(x) AS cols FROM %s x', t.relid) LOOP
+                CONTINUE WHEN cardinality(r.cols) = 0;
+                IF NOT EXISTS (SELECT FROM oracle_replica WHERE relid = t.relid AND key = oracle.key_of(r.row, t.keycols) AND lossy @> r.cols) THEN
+                    problems := problems + 1;
+                    RETURN NEXT format('%s: row %s holds values jsonb refuses (%s) that its last change does not list in lossy',
+                                       t.relid, oracle.key_of(r.row, t.keycols), r.cols);
+                END IF;
+            END LOOP;
+        END IF;
+        -- A lossy column must hold the table's value in faithful form (as oracle.image renders it) or a placeholder.
+        FOR r IN SELECT id, key, row, lossy FROM oracle_replica WHERE relid = t.relid AND cardinality(lossy) > 0 LOOP
+            actual := NULL;
+            IF t.keycols IS NOT NULL AND to_regclass(format('%I.%I', t.schema, t.tbl)) IS NOT NULL THEN
+                EXECUTE format('SELECT oracle.image(x) FROM %s x WHERE oracle.key_of(oracle.image(x), $1) = $2', t.relid)
+                    INTO actual USING t.keycols, r.key;
+            END IF;
+            CONTINUE WHEN actual IS NULL;  -- the row comparison reports it
+            FOREACH col IN ARRAY r.lossy LOOP
+                IF (r.row -> col) IS DISTINCT FROM (actual -> col)
+                   AND NOT coalesce((r.row ->> col) ~ '^<pgtrail: value of [0-9]+ bytes omitted: .+>$', false) THEN
+                    problems := problems + 1;
+                    RETURN NEXT format('%s: row %s: lossy column %s holds %s, neither the value in faithful form nor a placeholder',
+                                       t.relid, r.key, col, left((r.row -> col)::text, 200));
+                END IF;
+            END LOOP;
+            UPDATE oracle_replica SET row = row || (SELECT coalesce(jsonb_object_agg(l, actual -> l), '{}') FROM unnest(r.lossy) l WHERE actual ? l)
+             WHERE id = r.id;
+        END LOOP;
         -- Rows: unless dropped since (its changes still count) or counted only.
         FOR r IN EXECUTE CASE WHEN to_regclass(format('%I.%I', t.schema, t.tbl)) IS NULL OR NOT t.replay THEN 'SELECT NULL AS what, NULL AS row WHERE false' ELSE format(
-            '(SELECT ''missing from the replay'' AS what, row FROM (SELECT to_jsonb(oracle_r.*) AS row FROM %1$s oracle_r
+            '(SELECT ''missing from the replay'' AS what, row FROM (SELECT %4$s AS row FROM %1$s oracle_r
                 EXCEPT ALL SELECT row FROM oracle_replica WHERE relid = %2$s) d LIMIT %3$s)
              UNION ALL
              (SELECT ''only in the replay'', row FROM (SELECT row FROM oracle_replica WHERE relid = %2$s
-                EXCEPT ALL SELECT to_jsonb(oracle_r.*) FROM %1$s oracle_r) d LIMIT %3$s)', t.relid, t.relid::oid, max_examples) END
+                EXCEPT ALL SELECT %4$s FROM %1$s oracle_r) d LIMIT %3$s)', t.relid, t.relid::oid, max_examples,
+            CASE WHEN t.poison THEN 'oracle.image(oracle_r)' ELSE 'to_jsonb(oracle_r.*)' END) END
         LOOP
             problems := problems + 1;
             RETURN NEXT format('%s: row %s: %s', t.relid, r.what, left(r.row::text, 500));

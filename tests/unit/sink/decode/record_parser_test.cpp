@@ -55,6 +55,17 @@ TEST_CASE("update with before and unchanged; string keys unescaped") {
     CHECK(r.unchanged[1] == "c\"d");
 }
 
+TEST_CASE("lossy lists the columns holding placeholders (FORMAT.md, values that cannot be stored)") {
+    RecordParser parser;
+    const Record &r = parser.parse(
+        R"({"op":"I","lsn":"0/1","schema":"s","table":"t","pk":["id"],"after":{"id":1,"big":"<pgtrail: value of 300000000 bytes omitted: over jsonb's limit of 268435455 bytes>"},"lossy":["big","q\"x"]})");
+    REQUIRE(r.lossy.size() == 2);
+    CHECK(r.lossy[0] == "big");
+    CHECK(r.lossy[1] == "q\"x");
+    const Record &plain = parser.parse(R"({"op":"I","lsn":"0/1","schema":"s","table":"t","pk":[],"after":{}})");
+    CHECK(plain.lossy.empty());
+}
+
 TEST_CASE("delete, truncate, message") {
     RecordParser parser;
     const Record &d = parser.parse(R"({"op":"D","lsn":"0/2","schema":"s","table":"t","pk":[],"before":{}})");

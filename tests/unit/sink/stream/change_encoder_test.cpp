@@ -47,7 +47,7 @@ TEST_CASE("rows are final at once and carry the commit record's start LSN") {
     auto rows = split(enc.ready(), '\n');
     REQUIRE(rows.size() == 1);
     auto f = split(rows[0], '\t');
-    REQUIRE(f.size() == 15);
+    REQUIRE(f.size() == 16);
     CHECK(f[0] == "1100");
     CHECK(f[1] == "0");
     CHECK(f[2] == "1010");
@@ -63,8 +63,20 @@ TEST_CASE("rows are final at once and carry the commit record's start LSN") {
     CHECK(f[12] == R"({"id":1,"s":"a\\\\b"})");
     CHECK(f[13] == R"({"user_id":1})");
     CHECK(f[14] == "\\N");
+    CHECK(f[15] == "\\N");
     enc.consume_ready();
     CHECK(enc.ready().empty());
+}
+
+TEST_CASE("the plugin's lossy columns go into the lossy column as a text array") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    RowChangeEvent r = insert_record(1010);
+    r.lossy = {"big", "we\"ird"};
+    enc.add(r, "q");
+    auto f = split(split(enc.ready(), '\n')[0], '\t');
+    REQUIRE(f.size() == 16);
+    CHECK(f[15] == R"({"big","we\\"ird"})");
 }
 
 TEST_CASE("ordinals count changes within the transaction; truncate has no key or images") {

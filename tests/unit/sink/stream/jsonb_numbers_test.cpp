@@ -1,0 +1,41 @@
+// numeric_in's limits on JSON numbers; each case was checked against PostgreSQL 15's jsonb input
+// (SELECT '<number>'::jsonb): "ok" took it, "refused" said value overflows numeric format.
+#include <doctest/doctest.h>
+
+#include "stream/jsonb_numbers.h"
+
+using namespace pgtrail;
+
+TEST_CASE("numbers at and over numeric's limits, as PostgreSQL 15 took or refused them") {
+    for (const char *ok : {"1e131071", "9.9e131071", "1e-16383", "0e-16383", "0e999999999", "1.5e-16382", "0", "-0.0",
+                           "12.50", "-1E+5", "123456789012345678901234567890"})
+        CHECK_MESSAGE(jsonb_can_hold_number(ok), ok);
+    for (const char *refused : {"1e131072", "1e140000", "1e-16384", "0e-16384", "0e1073741823", "0.0001e-16380", "1e-131072",
+                                "0.1e-131068", "0.00000e-16380", "-1e-20000", "1e99999999999999999999"})
+        CHECK_MESSAGE(!jsonb_can_hold_number(refused), refused);
+}
+
+TEST_CASE("digits alone: 131072 before the point fit, 16384 after do not") {
+    CHECK(jsonb_can_hold_number(std::string(131072, '9')));
+    CHECK_FALSE(jsonb_can_hold_number(std::string(131073, '9')));
+    CHECK(jsonb_can_hold_number("0." + std::string(16383, '1')));
+    CHECK_FALSE(jsonb_can_hold_number("0." + std::string(16384, '1')));
+}
+
+TEST_CASE("the cheap test lets ordinary JSON through and flags long exponents and digit runs") {
+    CHECK_FALSE(may_hold_unholdable_number(R"({"id":1,"t":"e12 eE","x":1.5e300,"y":-2E-10})"));
+    CHECK(may_hold_unholdable_number(R"({"a":1e140000})"));
+    CHECK(may_hold_unholdable_number(R"({"a":"text e-12345"})"));  // a false alarm, sorted out by the walk
+    CHECK(may_hold_unholdable_number("[" + std::string(6000, '1') + "]"));
+}
+
+TEST_CASE("the walk names the top-level columns holding such numbers, however deep") {
+    auto columns = columns_with_unholdable_numbers(
+        R"({"id":1,"doc":{"a":[1,{"b":1e140000}],"c":2},"t":"e-12345","n":-1e-20000,"ok":{"x":1e300},"last":[0e-16384]})");
+    REQUIRE(columns.size() == 3);
+    CHECK(columns[0] == "doc");
+    CHECK(columns[1] == "n");
+    CHECK(columns[2] == "last");
+    CHECK(columns_with_unholdable_numbers(R"({"a":"1e140000"})").empty());
+    CHECK(columns_with_unholdable_numbers("not json").empty());
+}
