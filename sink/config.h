@@ -41,6 +41,7 @@ struct RunConfig {
     int stats_interval_s = 60;                     ///< batch statistics in the log
     int max_backoff_s = 30;                        ///< reconnect delay cap
     int receive_timeout_s = 60;                    ///< source silent this long (pinged at half): reconnect
+    bool accept_gap = false;                       ///< --accept-gap: start over a lost slot or another source, recording the gap
     std::string log_level = "info";
     std::string log_format = "text";
     std::string source_url;                        ///< --source as given

@@ -86,6 +86,8 @@ int main(int argc, char **argv) {
     CLI::App *run = add_command(app, config, "run", "Stream the source's changes into the changes table (exactly once)",
                                 kTrackingOptions | kStreamOptions | kServiceOptions | kOperatorOptions);
     bool run_snapshot = false;
+    run->add_flag("--accept-gap", config.accept_gap,
+                  "Start although the slot is gone or the source changed: record the changes not seen as a gap in pgtrail.gaps");
     run->add_flag("--snapshot", run_snapshot, "When the slot does not exist yet: create it and record the initial snapshot first (see pgtrail snapshot)");
     CheckOptions check_options;
     CLI::App *check = add_command(app, config, "check", "Check that pgtrail run can work here; one line per item, with fixes",

@@ -10,6 +10,6 @@ namespace pgtrail {
 inline const std::vector<std::string> kOriginFunctions = {
     "pg_replication_origin_oid(text)", "pg_replication_origin_create(text)",
     "pg_replication_origin_session_setup(text)", "pg_replication_origin_xact_setup(pg_lsn, timestamptz)",
-    "pg_replication_origin_progress(text, boolean)"};
+    "pg_replication_origin_progress(text, boolean)", "pg_replication_origin_advance(text, pg_lsn)"};
 
 }  // namespace pgtrail

@@ -54,6 +54,29 @@ std::string progress_table(const TableName &, const SqlQuoting &quote) {
                          "transaction as the rows it wrote") + ";\n";
 }
 
+/// Version 4: which source the destination follows, and the gaps an operator accepted.
+std::string source_identity_tables(const TableName &, const SqlQuoting &) {
+    return "CREATE TABLE IF NOT EXISTS pgtrail.sources (\n"
+           "    origin            text PRIMARY KEY,      -- the replication origin, pgtrail_<slot>\n"
+           "    system_identifier text NOT NULL,         -- the source cluster (IDENTIFY_SYSTEM)\n"
+           "    database          text NOT NULL,\n"
+           "    slot              text NOT NULL,\n"
+           "    slot_created_lsn  pg_lsn,                -- where the sink created the slot (NULL: created by someone else)\n"
+           "    recorded_at       timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.sources IS 'The source each pgtrail origin follows; pgtrail run refuses another one.';\n"
+           "CREATE TABLE IF NOT EXISTS pgtrail.gaps (\n"
+           "    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+           "    origin            text NOT NULL,\n"
+           "    slot              text NOT NULL,\n"
+           "    system_identifier text NOT NULL,         -- the source streamed after the gap\n"
+           "    database          text NOT NULL,\n"
+           "    from_lsn          pg_lsn,                -- the last position recorded before the gap (of the old source when it changed)\n"
+           "    to_lsn            pg_lsn,                -- where recording resumed\n"
+           "    reason            text NOT NULL,\n"
+           "    accepted_at       timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.gaps IS 'Changes pgtrail did not see, accepted with pgtrail run --accept-gap.';\n";
+}
+
 }  // namespace
 
 std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
@@ -106,6 +129,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {1, "create the changes table and its indexes", changes_table_v1_ddl},
         {2, "add column lossy (values stored in a substitute form)", lossy_column},
         {3, "create table pgtrail.progress (progress of writers that may not use replication origins)", progress_table},
+        {4, "create pgtrail.sources and pgtrail.gaps (source identity, accepted gaps)", source_identity_tables},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

@@ -24,7 +24,7 @@ std::string progress_facts_query(std::string_view origin, const SqlQuoting &quot
     std::string functions;
     for (const auto &f : kOriginFunctions) functions += std::string(functions.empty() ? "" : ", ") + quote.literal(f);
     return "SELECT (SELECT bool_and(has_function_privilege(f, 'EXECUTE')) FROM unnest(ARRAY[" + functions +
-           "]::text[]) f WHERE f <> 'pg_replication_origin_create(text)') AND "
+           "]::text[]) f WHERE f NOT IN ('pg_replication_origin_create(text)', 'pg_replication_origin_advance(text, pg_lsn)')) AND "
            "(EXISTS (SELECT FROM pg_replication_origin WHERE roname = " + quote.literal(origin) +
            ") OR has_function_privilege('pg_replication_origin_create(text)', 'EXECUTE')), "
            "to_regclass('pgtrail.progress') IS NOT NULL, "

@@ -9,6 +9,7 @@
 #include "schema/migrate.h"
 #include "schema/sql_install.h"
 #include "stream/decoding_choice.h"
+#include "stream/source_identity.h"
 
 namespace pgtrail {
 
@@ -68,41 +69,12 @@ asio::awaitable<std::optional<bool>> pgtrail_listed(PgConnection &repl) {
     co_return contains(items, ",pgtrail,") || contains(items, ",*,");
 }
 
-/// The plugin the slot decodes with (stream/decoding_choice.h), creating the slot when missing:
-/// for auto, creating it with pgtrail is the load probe. Logs which plugin and why.
-asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
+/// An existing slot's plugin, after checking the slot is ours; nullopt when there is no slot.
+asio::awaitable<std::optional<std::string>> existing_slot_plugin(PgConnection &repl, const RunConfig &config,
+                                                                 const std::string &database) {
     PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
                                          repl.literal(config.slot));
-    DecodingFacts facts;
-    if (PQntuples(found.get()) == 0) {
-        facts.pgtrail_listed = co_await pgtrail_listed(repl);
-        DecodingChoice choice = choose_decoding(config.plugin, facts);
-        bool created_meanwhile = false;
-        for (bool done = false; !done;) {
-            if (choice.plugin == "pgoutput") co_await require_default_publication(repl, config);
-            try {
-                co_await repl.query("CREATE_REPLICATION_SLOT \"" + config.slot + "\" LOGICAL " + choice.plugin);
-                log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database);
-                if (needs_load_probe(config.plugin, facts)) {
-                    facts.pgtrail_loads = true;
-                    choice = choose_decoding(config.plugin, facts);
-                }
-                done = true;
-            } catch (const PgError &error) {
-                if (error.sqlstate == "42710") {
-                    created_meanwhile = done = true;
-                } else if (choice.plugin == "pgtrail" && needs_load_probe(config.plugin, facts) && is_plugin_load_error(error)) {
-                    facts.pgtrail_loads = false;
-                    choice = choose_decoding(config.plugin, facts);
-                } else {
-                    explain_plugin_error(error);
-                }
-            }
-        }
-        if (created_meanwhile) co_return co_await ensure_slot(repl, config, database);
-        log::info("decoding with " + choice.plugin + ": " + choice.reason);
-        co_return choice.plugin;
-    }
+    if (PQntuples(found.get()) == 0) co_return std::nullopt;
     std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
     if (type != "logical" || (plugin != "pgtrail" && plugin != "pgoutput"))
         throw FatalError("replication slot " + config.slot + " exists but is a " + type + " slot for plugin \"" + plugin +
@@ -114,10 +86,11 @@ asio::awaitable<std::string> ensure_slot(PgConnection &repl, const RunConfig &co
         throw FatalError("replication slot " + config.slot + " belongs to database " + slot_db + ", not " + database +
                          "; choose another --slot");
     if (plugin == "pgoutput") co_await require_default_publication(repl, config);
+    DecodingFacts facts;
     facts.slot_plugin = plugin;
     DecodingChoice choice = choose_decoding("auto", facts);
     log::info("decoding with " + choice.plugin + ": " + choice.reason);
-    co_return choice.plugin;
+    co_return plugin;
 }
 
 /// Creates the table and indexes when missing, brings it to the current schema version;
@@ -170,6 +143,46 @@ asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origi
 
 }  // namespace
 
+asio::awaitable<CreatedSlot> create_slot(PgConnection &repl, const RunConfig &config, const std::string &database) {
+    DecodingFacts facts;
+    facts.pgtrail_listed = co_await pgtrail_listed(repl);
+    DecodingChoice choice = choose_decoding(config.plugin, facts);
+    CreatedSlot slot;
+    for (bool done = false; !done;) {
+        if (choice.plugin == "pgoutput") co_await require_default_publication(repl, config);
+        try {
+            PgResult created = co_await repl.query("CREATE_REPLICATION_SLOT " + quote_identifier(repl.get(), config.slot) +
+                                                   " LOGICAL " + choice.plugin);
+            slot.consistent_point = value_of(created, 0, 1);
+            log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database +
+                      " at " + slot.consistent_point);
+            if (needs_load_probe(config.plugin, facts)) {
+                facts.pgtrail_loads = true;
+                choice = choose_decoding(config.plugin, facts);
+            }
+            done = true;
+        } catch (const PgError &error) {
+            if (error.sqlstate == "42710") {
+                done = true;  // created meanwhile by another session: use it as it is
+                slot.consistent_point.clear();
+            } else if (choice.plugin == "pgtrail" && needs_load_probe(config.plugin, facts) && is_plugin_load_error(error)) {
+                facts.pgtrail_loads = false;
+                choice = choose_decoding(config.plugin, facts);
+            } else {
+                explain_plugin_error(error);
+            }
+        }
+    }
+    if (slot.consistent_point.empty()) {
+        std::optional<std::string> plugin = co_await existing_slot_plugin(repl, config, database);
+        slot.plugin = plugin.value_or(choice.plugin);
+        co_return slot;
+    }
+    log::info("decoding with " + choice.plugin + ": " + choice.reason);
+    slot.plugin = choice.plugin;
+    co_return slot;
+}
+
 void explain_connect_error(const PgError &error, const PgConnection &conn, const ConnParams &params, bool replication) {
     std::string message = error.what();
     std::string where = params.describe().empty() ? "" : " (" + params.describe() + ")";
@@ -191,8 +204,12 @@ asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &
     std::string xlogpos = value_of(identity, 0, 2);
     parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
     if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
+    info.system_identifier = value_of(identity, 0, 0);
     co_await check_wal_level(repl);
-    info.plugin = co_await ensure_slot(repl, config, info.database);
+    // A missing slot is created by prepare_destination, once the destination's progress is known.
+    std::optional<std::string> plugin = co_await existing_slot_plugin(repl, config, info.database);
+    info.slot_exists = plugin.has_value();
+    info.plugin = plugin.value_or("");
     co_return info;
 }
 
@@ -242,7 +259,6 @@ asio::awaitable<ProgressKind> choose_progress_store(PgConnection &dest, const Ru
 /// Sets up the origin for this session, ending a stale writer that holds it.
 asio::awaitable<void> take_origin(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
     std::string origin = dest.literal(config.origin_name());
-    co_await ensure_origin(dest, config.origin_name());
     try {
         int holder = 0;  // co_await is not allowed inside a catch block: note the holder, act after it
         try {
@@ -325,12 +341,16 @@ std::string writer_application_name(const RunConfig &config) {
 }
 
 asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
-                                                         const std::string &database, TableName &table) {
+                                                         SourceInfo &source, TableName &table) {
     co_await ensure_changes_table(dest, table);
     co_await ensure_time_travel_functions(dest);
     DestinationProgress progress;
-    progress.in_source = config.destination_is_source || co_await destination_in_source(repl, dest, config);
     progress.kind = co_await choose_progress_store(dest, config);
+    if (progress.kind == ProgressKind::origin) co_await ensure_origin(dest, config.origin_name());
+    // Before the origin is taken: accepting a gap moves it.
+    co_await verify_source(repl, dest, config, progress.kind, source);
+    // Once the slot exists: destination_in_source looks for it.
+    progress.in_source = config.destination_is_source || co_await destination_in_source(repl, dest, config);
     if (progress.kind == ProgressKind::origin)
         co_await take_origin(repl, dest, config);
     else
@@ -338,7 +358,7 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
     SqlQuoting quote = sql_quoting(dest.get());
     PgResult read = co_await dest.query(progress_read_sql(progress.kind, config.origin_name(), quote));
     if (progress.kind == ProgressKind::table && PQntuples(read.get()) == 0) {
-        progress.lsn = co_await progress_from_rows(dest, table, database);
+        progress.lsn = co_await progress_from_rows(dest, table, source.database);
         co_return progress;
     }
     std::string text = value_of(read, 0, 0);

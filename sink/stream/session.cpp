@@ -66,13 +66,13 @@ asio::awaitable<void> Session::connect_and_prepare() {
     } catch (const PgError &error) {
         explain_connect_error(error, source_.connection(), config_.source, true);
     }
-    co_await check_publications();  // before prepare_source may create the slot
+    co_await check_publications();  // before prepare_destination may create the slot
     SourceInfo info = co_await prepare_source(source_.connection(), config_);
     database_ = info.database;
-    plugin_ = info.plugin;
     co_await connect_destination();
     TableName table = parse_table_name(config_.changes_table);
-    DestinationProgress progress = co_await prepare_destination(source_.connection(), dest_, config_, database_, table);
+    DestinationProgress progress = co_await prepare_destination(source_.connection(), dest_, config_, info, table);
+    plugin_ = info.plugin;
     PgResult same_cluster = co_await dest_.query(same_cluster_query(PQbackendPID(source_.connection().get())));
     bool in_source_cluster = progress.in_source || (same_cluster && std::string(PQgetvalue(same_cluster.get(), 0, 0)) == "t");
     co_await dest_.query(destination_session_sql(in_source_cluster));

@@ -12,7 +12,7 @@ namespace {
 
 /// exclude-tables: the changes table is only ours to skip when it lives in the source (else it is the user's table).
 /// So are pgtrail's own tables (pgtrail.progress, where a writer that may not use origins keeps its
-/// progress; pgtrail.schema_version): those writes carry no origin for exclude-origins to skip.
+/// progress; pgtrail.schema_version, pgtrail.sources, pgtrail.gaps): those writes carry no origin for exclude-origins to skip.
 std::string excluded_tables(const RunConfig &config, const std::string &changes_table) {
     std::string exclude = config.destination_is_source ? changes_table + ",pgtrail.*" : "";
     if (!config.exclude_tables.empty()) exclude += (exclude.empty() ? "" : ",") + config.exclude_tables;

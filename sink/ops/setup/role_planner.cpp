@@ -111,8 +111,10 @@ void plan_destination_grants(SetupContext &c, const std::string &role, bool exis
         c.plan.add(false, "let " + role + " insert into and read " + name, "GRANT SELECT, INSERT ON " + name + " TO " + dest.ident(role));
     if (dest.value("SELECT to_regclass('pgtrail.schema_version') IS NULL") == "t" ||
         !has("has_table_privilege(" + dest.literal(role) + ", 'pgtrail.schema_version', 'SELECT')"))
-        c.plan.add(false, "let " + role + " read pgtrail.schema_version",
-                   "GRANT USAGE ON SCHEMA pgtrail TO " + dest.ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + dest.ident(role));
+        c.plan.add(false, "let " + role + " read pgtrail.schema_version and keep pgtrail.sources and pgtrail.gaps",
+                   "GRANT USAGE ON SCHEMA pgtrail TO " + dest.ident(role) + "; GRANT SELECT ON pgtrail.schema_version TO " + dest.ident(role) +
+                       "; GRANT SELECT, INSERT, UPDATE ON pgtrail.sources TO " + dest.ident(role) +
+                       "; GRANT SELECT, INSERT ON pgtrail.gaps TO " + dest.ident(role));
     if (planned_progress(c) == ProgressKind::table) {
         // pgtrail.progress (migration 3) instead of the origin functions setup may not grant.
         if (c.plan.has_step("create table pgtrail.progress") ||

@@ -27,12 +27,17 @@ void plan_source_drops(SetupContext &c) {
 
 void plan_origin_drop(SetupContext &c) {
     std::string origin = c.config.origin_name();
-    if (c.db.destination().value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + c.db.destination().literal(origin)) != "0")
-        c.plan.add(false, "drop the replication origin " + origin, "SELECT pg_replication_origin_drop(" + c.db.destination().literal(origin) + ")");
-    if (c.db.destination().value("SELECT to_regclass('pgtrail.progress') IS NOT NULL") == "t" &&
-        c.db.destination().value(progress_row_query(origin, sql_quoting(c.db.destination().get()))) == "t")
+    BlockingPg &dest = c.db.destination();
+    if (dest.value("SELECT count(*) FROM pg_replication_origin WHERE roname = " + dest.literal(origin)) != "0")
+        c.plan.add(false, "drop the replication origin " + origin, "SELECT pg_replication_origin_drop(" + dest.literal(origin) + ")");
+    if (dest.value("SELECT to_regclass('pgtrail.progress') IS NOT NULL") == "t" &&
+        dest.value(progress_row_query(origin, sql_quoting(dest.get()))) == "t")
         c.plan.add(false, "forget the progress of " + origin + " in pgtrail.progress",
-                   "DELETE FROM pgtrail.progress WHERE origin = " + c.db.destination().literal(origin));
+                   "DELETE FROM pgtrail.progress WHERE origin = " + dest.literal(origin));
+    // The origin's source is forgotten with it: a later run starts afresh instead of reporting a gap.
+    if (dest.value("SELECT to_regclass('pgtrail.sources') IS NOT NULL") == "t" &&
+        dest.value("SELECT count(*) FROM pgtrail.sources WHERE origin = " + dest.literal(origin)) != "0")
+        c.plan.add(false, "forget the source of " + origin + " (pgtrail.sources)", "DELETE FROM pgtrail.sources WHERE origin = " + dest.literal(origin));
 }
 
 /// --drop-data: the changes table and schema pgtrail (in both databases when they differ).

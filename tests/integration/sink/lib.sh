@@ -60,6 +60,19 @@ use_test_plugin() {
 start_sink() {
     "$PGTRAIL" run --source "$(SOURCE_CONN)" --log-level debug "$@" >>"$WORK/sink.log" 2>&1 &
     SINK_PID=$!
+    # A change is captured from the slot's creation on (after the destination is prepared): wait
+    # up to 10 s for the slot, or for the sink's exit, before the test writes.
+    local slot=pgtrail previous=""
+    for arg in "$@"; do
+        [ "$previous" = --slot ] && slot=$arg
+        case $arg in --slot=*) slot=${arg#--slot=} ;; esac
+        previous=$arg
+    done
+    for _ in $(seq 1 100); do
+        [ "$(q "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" 2>/dev/null)" = 1 ] && return 0
+        kill -0 "$SINK_PID" 2>/dev/null || return 0
+        sleep 0.1
+    done
 }
 
 # stop_sink: SIGTERM, which must end it with status 0 within 10 s

@@ -16,7 +16,7 @@ STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size
            --status-interval --stats-interval --receive-timeout --max-backoff"
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 declare -A EXPECTED=(
-    [run]="--help --snapshot $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING"
+    [run]="--help --snapshot --accept-gap $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING"
     [check]="--help --format --decode-timeout --retained-wal-warn $CONNECTIONS $SSH $TRACKING $LOGGING"
     [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role
              $CONNECTIONS $SSH $TRACKING $LOGGING"
