@@ -4,8 +4,9 @@
 # REPLICATION privilege, wal_level); bad options are refused; --help works everywhere.
 source "$(dirname "$0")/lib.sh"
 
-"$PGTRAIL" --help | grep -q "run" || fail "pgtrail --help does not list run"
-"$PGTRAIL" run --help | grep -q -- "--changes-table" || fail "pgtrail run --help"
+# Into files first: grep -q would close the pipe early, and pipefail would see the SIGPIPE.
+"$PGTRAIL" --help >"$WORK/help.out" && grep -q "run" "$WORK/help.out" || fail "pgtrail --help does not list run"
+"$PGTRAIL" run --help >"$WORK/run-help.out" && grep -q -- "--changes-table" "$WORK/run-help.out" || fail "pgtrail run --help"
 for bad in "--log-format xml" "--slot Bad-Name" "--changes-table a;b" "--batch-size 0" "--no-such-option"; do
     status=0
     # shellcheck disable=SC2086
