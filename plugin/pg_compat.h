@@ -1,14 +1,16 @@
 // Differences between the PostgreSQL majors the plugin builds against (15 to 18), in one
 // place: small named helpers, so the rest of the plugin reads the same on every major.
 //
-//   major  state
-//   15     built and tested on the host (Debian 12, 15.20): every test
-//   16     expected to build from these guards, but neither built nor tested: no Debian suite
-//          ships PostgreSQL 16 (server or headers)
-//   17     built (trixie's g++ 14); its pg_regress suite and the walsender test passed against
-//          17.12 in a Debian trixie chroot, run by hand on 2026-11-30 (not yet in CI)
-//   18     built (sid's g++ 16); the same passed against 18.6 in a Debian sid chroot, by hand
-//          on 2026-11-30 (not yet in CI)
+//   major  tested how                                                             minor
+//   15     on the host (Debian 12): every test, in CI                             15.20
+//   16     expected to build from these guards, but neither built nor tested:     none
+//          no Debian suite ships PostgreSQL 16 (server or headers)
+//   17     in CI (versions.pg17, scripts/test-pg.sh 17), in a Debian trixie       17.12
+//          chroot: the postgresql-17-pgtrail package built there (g++ 14) and
+//          installed; pg_regress suite, walsender test, the host's sink with the
+//          replay oracle, failover across a promotion
+//   18     in CI (versions.pg18), the same in a Debian sid chroot (g++ 16);       18.6
+//          skipped, never passed, when sid cannot be built
 //
 // Checked against each major's server headers; what changed and what it means here:
 //   17  ReorderBufferChange's tuples are HeapTuple (ReorderBufferTupleBuf before).

@@ -11,6 +11,8 @@
 #   2. the walsender test (tests/regress/walsender.sh), inside the chroot
 #   3. the host's sink end to end: a random workload and the torture tables into a separate
 #      destination, checked by the replay oracle (tests/versions/sink_test.sh)
+#   4. failover slots: a primary and a physical standby, the primary SIGKILLed mid-workload,
+#      the standby promoted, the sink following (tests/versions/failover_test.sh)
 # Exit 77 (ctest: skipped) when sid's chroot cannot be built and no cached one works.
 # PGTRAIL_BINARY_DIR: the host build to use (default build/, built when missing).
 set -euo pipefail
@@ -74,4 +76,6 @@ host_test() {
 }
 step "the host's sink, replay oracle"
 host_test tests/versions/sink_test.sh
+step "failover"
+host_test tests/versions/failover_test.sh
 echo "test-pg $major: PASSED on $(bash scripts/chroot.sh "$suite" run "/usr/lib/postgresql/$major/bin/postgres" --version) in $(( SECONDS - start )) s"

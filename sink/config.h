@@ -28,6 +28,7 @@ struct RunConfig {
     std::string slot = "pgtrail";
     /// Output plugin of the slot: pgtrail, pgoutput, or auto (stream/decoding_choice.h).
     std::string plugin = "auto";
+    bool failover = false;                         ///< the slot syncs to standbys (17+, --failover)
     std::string publication;                       ///< the plugin's "publications" (empty: all tables); pgoutput: see pgoutput_publications()
     std::string include_tables;                    ///< plugin include-tables
     std::string exclude_tables;                    ///< plugin exclude-tables (the changes table is always added)

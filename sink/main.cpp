@@ -19,8 +19,8 @@ namespace {
 using namespace pgtrail;
 
 /// What every command that follows the slot's tables reads: connections, slot, tables, changes table.
-constexpr unsigned kTrackingOptions =
-    kConnectionOptions | kSlotOption | kPluginOption | kPublicationOption | kTableFilterOptions | kChangesTableOption;
+constexpr unsigned kTrackingOptions = kConnectionOptions | kSlotOption | kPluginOption | kFailoverOption |
+                                      kPublicationOption | kTableFilterOptions | kChangesTableOption;
 /// The operator commands reach the source through the SSH tunnel and log what they do.
 constexpr unsigned kOperatorOptions = kSshOptions | kLoggingOptions;
 /// history and revert only read the changes table in the destination.

@@ -33,6 +33,13 @@ void add_slot_option(CLI::App &command, RunConfig &c) {
     command.add_option("--slot", c.slot, "Logical replication slot (created with the pgtrail plugin when missing)")->capture_default_str();
 }
 
+void add_failover_option(CLI::App &command, RunConfig &c) {
+    HelpSection section(command, "Tracking");
+    command.add_flag("--failover", c.failover,
+                     "The slot is a failover slot (PostgreSQL 17+): a standby with sync_replication_slots keeps it, so the "
+                     "sink carries on after a promotion (an existing slot is altered)");
+}
+
 void add_plugin_option(CLI::App &command, RunConfig &c) {
     HelpSection section(command, "Tracking");
     command.add_option("--plugin", c.plugin,
@@ -126,6 +133,7 @@ void add_option_groups(CLI::App &command, RunConfig &config, unsigned groups) {
     if (groups & kSshOptions) add_ssh_options(command, config.ops);
     if (groups & kSlotOption) add_slot_option(command, config);
     if (groups & kPluginOption) add_plugin_option(command, config);
+    if (groups & kFailoverOption) add_failover_option(command, config);
     if (groups & kPublicationOption) add_publication_option(command, config);
     if (groups & kTableFilterOptions) add_table_filter_options(command, config);
     if (groups & kChangesTableOption) add_changes_table_option(command, config);

@@ -25,6 +25,7 @@ enum OptionGroup : unsigned {
     kServiceOptions = 1u << 7,     ///< run's metrics endpoint, heartbeats and slot monitor
     kSshOptions = 1u << 8,         ///< --ssh-host, --ssh-known-hosts, --ssh-identity, --ssh-binary
     kPluginOption = 1u << 9,       ///< --plugin: pgtrail, pgoutput or auto
+    kFailoverOption = 1u << 10,    ///< --failover: a failover slot (17+)
 };
 
 /// Registers the groups on command; their values land in config.

@@ -43,6 +43,7 @@ void run_checks(CheckContext &context) {
         check_slot(context);
         check_destination(context);
         check_decoding(context);
+        check_failover(context);
     } catch (const std::exception &error) {
         context.report.fail("check", std::string("stopped: ") + error.what());
     }
@@ -55,6 +56,8 @@ void add_check_options(CLI::App &check, CheckOptions &options) {
     check.add_option("--decode-timeout", options.decode_timeout_s, "Seconds the temporary slot may take to be created and decode")
         ->capture_default_str()->check(CLI::Range(1, 3600));
     add_retained_wal_warn_option(check, options.retained_wal_warn);
+    check.add_option("--standby", options.standby,
+                     "With --failover: the standby that should take the slot over (a connection string), checked too");
 }
 
 int check_command(const RunConfig &config, const CheckOptions &options) {

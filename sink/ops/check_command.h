@@ -17,6 +17,7 @@ struct CheckOptions {
     std::string format = "text";                          ///< text or json
     int decode_timeout_s = 20;                            ///< the temporary slot's creation and decoding
     std::uint64_t retained_wal_warn = 1024ull << 20;      ///< warn when the slot retains more WAL
+    std::string standby;                                  ///< --standby: with --failover, the standby to check
 };
 
 void add_check_options(CLI::App &check, CheckOptions &options);

@@ -10,6 +10,7 @@
 #include "schema/sql_install.h"
 #include "stream/decoding_choice.h"
 #include "stream/source_identity.h"
+#include "stream/failover_slot.h"
 
 namespace pgtrail {
 
@@ -74,6 +75,7 @@ asio::awaitable<std::optional<std::string>> existing_slot_plugin(PgConnection &r
                                                                  const std::string &database) {
     PgResult found = co_await repl.query("SELECT plugin, slot_type, database FROM pg_replication_slots WHERE slot_name = " +
                                          repl.literal(config.slot));
+    co_await require_failover_slots(repl, config);
     if (PQntuples(found.get()) == 0) co_return std::nullopt;
     std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
     if (type != "logical" || (plugin != "pgtrail" && plugin != "pgoutput"))
@@ -87,6 +89,7 @@ asio::awaitable<std::optional<std::string>> existing_slot_plugin(PgConnection &r
                          "; choose another --slot");
     if (plugin == "pgoutput") co_await require_default_publication(repl, config);
     DecodingFacts facts;
+    co_await make_slot_failover(repl, config);
     facts.slot_plugin = plugin;
     DecodingChoice choice = choose_decoding("auto", facts);
     log::info("decoding with " + choice.plugin + ": " + choice.reason);
@@ -151,8 +154,10 @@ asio::awaitable<CreatedSlot> create_slot(PgConnection &repl, const RunConfig &co
     for (bool done = false; !done;) {
         if (choice.plugin == "pgoutput") co_await require_default_publication(repl, config);
         try {
-            PgResult created = co_await repl.query("CREATE_REPLICATION_SLOT " + quote_identifier(repl.get(), config.slot) +
-                                                   " LOGICAL " + choice.plugin);
+            std::string failover = failover_slot_option(config);
+            std::string create = "CREATE_REPLICATION_SLOT " + quote_identifier(repl.get(), config.slot) + " LOGICAL " + choice.plugin +
+                                 (failover.empty() ? "" : " (" + failover + ")");
+            PgResult created = co_await repl.query(create);
             slot.consistent_point = value_of(created, 0, 1);
             log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database +
                       " at " + slot.consistent_point);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pg/copy_text.h"
 #include "pg/quote.h"
+#include "stream/failover_slot.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -72,9 +73,13 @@ void Snapshot::create_slot() {
     std::string micros = repl_->value("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
     committed_at_ = format_utc_timestamp(std::stoll(micros));
     queued_at_ = format_utc_timestamp(now_unix_micros());
+    std::string unsupported = failover_unsupported(config_, std::stoi(repl_->value("SHOW server_version_num")));
+    if (!unsupported.empty()) throw FatalError(unsupported);
+    std::string failover = failover_slot_option(config_);
     PgResult created;
     try {
-        created = repl_->exec("CREATE_REPLICATION_SLOT " + repl_->ident(config_.slot) + " LOGICAL pgtrail (SNAPSHOT 'export')");
+        created = repl_->exec("CREATE_REPLICATION_SLOT " + repl_->ident(config_.slot) + " LOGICAL pgtrail (SNAPSHOT 'export'" +
+                              (failover.empty() ? "" : ", " + failover) + ")");
     } catch (const PgError &error) {
         if (error.sqlstate == "42710")
             throw FatalError("replication slot " + config_.slot + " was created meanwhile by another process; stop it, drop the slot and try again");
@@ -85,7 +90,7 @@ void Snapshot::create_slot() {
     snapshot_name_ = cell(created, 0, 2);
     if (!parse_lsn(consistent_point_.data(), consistent_point_.size(), &consistent_lsn_) || snapshot_name_.empty())
         throw FatalError("unexpected answer to CREATE_REPLICATION_SLOT: consistent point '" + consistent_point_ + "', snapshot '" + snapshot_name_ + "'");
-    log::info("created replication slot " + config_.slot + " (plugin pgtrail) at " + consistent_point_ + " with snapshot " + snapshot_name_);
+    log::info("created replication slot " + config_.slot + (config_.failover ? " (plugin pgtrail, failover)" : " (plugin pgtrail)") + " at " + consistent_point_ + " with snapshot " + snapshot_name_);
 }
 
 void Snapshot::open_reader() {

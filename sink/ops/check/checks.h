@@ -40,5 +40,7 @@ void check_slot(CheckContext &context);
 void check_destination(CheckContext &context);
 /// decoding_check.cpp: a temporary pgtrail slot decodes a test message.
 void check_decoding(CheckContext &context);
+/// failover_checks.cpp (--failover): the failover slot, synchronized_standby_slots, the standby (--standby).
+void check_failover(CheckContext &context);
 
 }  // namespace pgtrail

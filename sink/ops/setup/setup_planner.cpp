@@ -11,6 +11,7 @@
 #include "schema/migrate.h"
 #include "schema/schema.h"
 #include "schema/sql_install.h"
+#include "stream/failover_slot.h"
 
 namespace pgtrail {
 
@@ -129,15 +130,27 @@ void plan_context_triggers(SetupContext &c) {
 
 void plan_slot(SetupContext &c) {
     const std::string &slot = c.config.slot;
-    auto rows = c.db.source().rows("SELECT plugin, slot_type FROM pg_replication_slots WHERE slot_name = " + c.db.source().literal(slot));
+    std::string unsupported = failover_unsupported(c.config, std::stoi(c.db.source().value("SHOW server_version_num")));
+    if (!unsupported.empty()) throw SetupFailure(unsupported);
+    auto rows = c.db.source().rows("SELECT plugin, slot_type" + std::string(c.config.failover ? ", failover" : "") +
+                                   " FROM pg_replication_slots WHERE slot_name = " + c.db.source().literal(slot));
     if (rows.empty()) {
-        c.plan.add(true, "create the logical replication slot " + slot + " (plugin " + c.plugin + ")",
-                   "SELECT pg_create_logical_replication_slot(" + c.db.source().literal(slot) + ", " + c.db.source().literal(c.plugin) + ")");
+        std::string args = c.db.source().literal(slot) + ", " + c.db.source().literal(c.plugin);
+        if (c.config.failover)
+            c.plan.add(true, "create the logical replication slot " + slot + " (plugin " + c.plugin + ", failover)",
+                       "SELECT pg_create_logical_replication_slot(" + args + ", failover => true)");
+        else
+            c.plan.add(true, "create the logical replication slot " + slot + " (plugin " + c.plugin + ")",
+                       "SELECT pg_create_logical_replication_slot(" + args + ")");
         return;
     }
     if (rows[0][0] != c.plugin || rows[0][1] != "logical")
         throw SetupFailure("replication slot " + slot + " exists but is a " + rows[0][1] + " slot for plugin \"" + rows[0][0] +
                            "\"; choose another --slot");
+    // ALTER_REPLICATION_SLOT is a replication command; setup's connections are not replication ones.
+    if (c.config.failover && rows[0][2] != "t")
+        throw SetupFailure("replication slot " + slot + " exists without failover; pgtrail run --failover turns it on "
+                           "(ALTER_REPLICATION_SLOT), or drop the slot and run setup --failover again");
 }
 
 /// The schema version the changes table is at (0: no table); throws SetupFailure when it is newer than this pgtrail.

@@ -10,14 +10,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 CONNECTIONS="--source --destination"
 SSH="--ssh-host --ssh-known-hosts --ssh-identity --ssh-binary"
-TRACKING="--slot --plugin --publication --include-tables --exclude-tables --changes-table"
+TRACKING="--slot --plugin --failover --publication --include-tables --exclude-tables --changes-table"
 LOGGING="--log-level --log-format"
 STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms
            --status-interval --stats-interval --receive-timeout --max-backoff"
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 declare -A EXPECTED=(
     [run]="--help --snapshot --accept-gap $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING"
-    [check]="--help --format --decode-timeout --retained-wal-warn $CONNECTIONS $SSH $TRACKING $LOGGING"
+    [check]="--help --format --decode-timeout --retained-wal-warn --standby $CONNECTIONS $SSH $TRACKING $LOGGING"
     [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role
              $CONNECTIONS $SSH $TRACKING $LOGGING"
     [teardown]="--help --dry-run --drop-data $CONNECTIONS $SSH --slot --publication --changes-table $LOGGING"
