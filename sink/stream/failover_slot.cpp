@@ -25,7 +25,7 @@ asio::awaitable<void> require_failover_slots(PgConnection &repl, const RunConfig
 
 asio::awaitable<void> make_slot_failover(PgConnection &repl, const RunConfig &config) {
     if (!config.failover) co_return;
-    std::string lookup = "SELECT failover FROM pg_replication_slots WHERE slot_name = " + sql_literal(config.slot);
+    std::string lookup = "SELECT failover FROM pg_replication_slots WHERE slot_name = " + quote_literal(repl.get(), config.slot);
     PgResult found = co_await repl.query(lookup);
     if (PQntuples(found.get()) == 1 && std::string(PQgetvalue(found.get(), 0, 0)) == "t") co_return;
     std::string alter = "ALTER_REPLICATION_SLOT " + quote_identifier(repl.get(), config.slot) + " (FAILOVER true)";

@@ -14,7 +14,7 @@ namespace pgtrail {
 namespace {
 
 std::string setting(BlockingPg &server, const std::string &name) {
-    return server.value("SELECT setting FROM pg_settings WHERE name = " + sql_literal(name));
+    return server.value("SELECT setting FROM pg_settings WHERE name = " + server.literal(name));
 }
 
 std::string reload_fix(const std::string &assignment) {
@@ -22,7 +22,7 @@ std::string reload_fix(const std::string &assignment) {
 }
 
 void check_primary_slot(CheckContext &c) {
-    auto rows = c.source.rows("SELECT failover FROM pg_replication_slots WHERE slot_name = " + sql_literal(c.config.slot));
+    auto rows = c.source.rows("SELECT failover FROM pg_replication_slots WHERE slot_name = " + c.source.literal(c.config.slot));
     if (rows.empty())
         c.report.ok("failover slot", "slot " + c.config.slot + " does not exist yet: pgtrail run --failover creates it with failover = true");
     else if (rows[0][0] == "t")
@@ -42,7 +42,7 @@ std::string check_synchronized_standby_slots(CheckContext &c) {
                       reload_fix("synchronized_standby_slots = '<the standby's primary_slot_name>'"));
         return "";
     }
-    auto missing = c.source.rows("SELECT name FROM unnest(string_to_array(replace(" + sql_literal(names) + ", ' ', ''), ',')) name "
+    auto missing = c.source.rows("SELECT name FROM unnest(string_to_array(replace(" + c.source.literal(names) + ", ' ', ''), ',')) name "
                                  "WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = name AND slot_type = 'physical')");
     if (!missing.empty())
         c.report.fail("synchronized_standby_slots", names + ": no physical slot " + missing[0][0] + " here; logical decoding waits for it forever",
@@ -91,7 +91,7 @@ void check_standby(CheckContext &c, BlockingPg &standby, const std::string &stan
     else
         c.report.ok("standby primary_slot_name", slot_name + ", listed in the primary's synchronized_standby_slots");
     auto synced = standby.rows("SELECT synced, temporary, coalesce(invalidation_reason, '') FROM pg_replication_slots WHERE slot_name = " +
-                               sql_literal(c.config.slot));
+                               standby.literal(c.config.slot));
     if (synced.empty())
         c.report.fail("standby slot", "no copy of slot " + c.config.slot + " on the standby yet: a promotion now would lose it",
                       "check the settings above; the copy appears once the slot has failover = true and the sink has confirmed a position");
