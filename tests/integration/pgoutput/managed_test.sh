@@ -127,9 +127,9 @@ expect_eq "contexts" "$(PGDATABASE=audit q "SELECT string_agg(\"table\" || ':' |
 echo "--- the oracle over the destination's rows"
 run "DROP TABLE IF EXISTS oracle.dest_changes;
      CREATE TABLE oracle.dest_changes (schema text, \"table\" text, operation text, primary_key text,
-         before jsonb, after jsonb, unchanged text[], commit_lsn bigint, ordinal int, context jsonb)"
+         before jsonb, after jsonb, unchanged text[], commit_lsn bigint, ordinal int, context jsonb, lossy text[])"
 PGDATABASE=audit psql -X -q -v ON_ERROR_STOP=1 -c "COPY (SELECT schema, \"table\", operation, primary_key, before, after,
-    unchanged, commit_lsn, ordinal, context FROM trail_writer.changes WHERE \"table\" LIKE 'w\\_%') TO STDOUT" |
+    unchanged, commit_lsn, ordinal, context, lossy FROM trail_writer.changes WHERE \"table\" LIKE 'w\\_%') TO STDOUT" |
     psql -X -q -v ON_ERROR_STOP=1 -c "COPY oracle.dest_changes FROM STDIN"
 oracle_check oracle.dest_changes
 expect_eq "no replication origin" "$(q "SELECT count(*) FROM pg_replication_origin")" 0
