@@ -94,6 +94,22 @@ $$;
 COMMENT ON PROCEDURE pgtrail.attach_context_trigger(regclass) IS
     'Attaches pgtrail''s context triggers to one table';
 
+-- Whether a table gets the context triggers: a user table or partitioned table, not a partition
+-- (it inherits its parent's), not temporary (never decoded), not pgtrail's own nor the changes table.
+CREATE OR REPLACE FUNCTION pgtrail.context_trigger_wanted(rel regclass, changes_table regclass) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT c.relkind IN ('r', 'p')
+       AND NOT c.relispartition
+       AND c.relpersistence <> 't'
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail')
+       AND n.nspname NOT LIKE 'pg\_%'
+       AND c.oid IS DISTINCT FROM changes_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = rel
+$$;
+COMMENT ON FUNCTION pgtrail.context_trigger_wanted(regclass, regclass) IS
+    'Whether pgtrail''s context triggers belong on a table';
+
 -- Attaches the context triggers to every user table (or to one publication's tables), except
 -- pgtrail's own tables and temporary tables (never decoded). Safe to call repeatedly; locks
 -- every such table, so run it when tables are added, not per statement.
@@ -106,12 +122,7 @@ BEGIN
     FOR rel IN
         SELECT c.oid::regclass
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p')
-          AND NOT c.relispartition
-          AND c.relpersistence <> 't'
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail')
-          AND n.nspname NOT LIKE 'pg\_%'
-          AND c.oid IS DISTINCT FROM changes_table
+        WHERE pgtrail.context_trigger_wanted(c.oid, changes_table)
           AND (publication IS NULL OR EXISTS (
                 SELECT 1 FROM pg_publication_tables pt
                 WHERE pt.pubname = publication AND pt.schemaname = n.nspname AND pt.tablename = c.relname))
@@ -134,17 +145,10 @@ DECLARE
     changes_rel regclass := to_regclass(coalesce(nullif(current_setting('pgtrail.changes_table', true), ''), 'changes'));
 BEGIN
     FOR rel IN
-        SELECT c.oid::regclass
+        SELECT DISTINCT d.objid::regclass
         FROM pg_event_trigger_ddl_commands() d
-        JOIN pg_class c ON c.oid = d.objid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE d.classid = 'pg_class'::regclass AND d.object_type = 'table'
-          AND c.relkind IN ('r', 'p')
-          AND NOT c.relispartition
-          AND c.relpersistence <> 't'
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgtrail')
-          AND n.nspname NOT LIKE 'pg\_%'
-          AND c.oid IS DISTINCT FROM changes_rel
+          AND pgtrail.context_trigger_wanted(d.objid, changes_rel)
     LOOP
         CALL pgtrail.attach_context_trigger(rel);
     END LOOP;

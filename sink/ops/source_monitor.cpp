@@ -15,13 +15,8 @@ namespace {
 
 constexpr std::chrono::seconds kTick{1};
 
-std::string value_at(const PgResult &result, int column) {
-    if (!result || PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, column)) return "";
-    return PQgetvalue(result.get(), 0, column);
-}
-
 std::int64_t number_at(const PgResult &result, int column, std::int64_t otherwise) {
-    std::string text = value_at(result, column);
+    std::string text = cell(result, 0, column);
     return text.empty() ? otherwise : std::stoll(text);
 }
 
@@ -116,7 +111,7 @@ asio::awaitable<void> SourceMonitor::read_slot() {
     m.slot_known = true;
     m.lag_bytes = number_at(result, 0, 0);
     m.retained_bytes = number_at(result, 1, 0);
-    m.wal_status = value_at(result, 2);
+    m.wal_status = cell(result, 0, 2);
     m.safe_wal_bytes = number_at(result, 3, -1);
     m.source_wal_lsn = static_cast<std::uint64_t>(number_at(result, 4, 0));
     bool over = m.retained_bytes > static_cast<std::int64_t>(config_.ops.retained_wal_warn);

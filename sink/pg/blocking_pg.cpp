@@ -10,14 +10,6 @@ namespace pgtrail {
 
 namespace {
 
-std::string trimmed(const char *message) {
-    std::string s = message ? message : "";
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-void log_notice(void *, const char *message) { log::debug(trimmed(message)); }
-
 bool has_key(const std::vector<std::pair<std::string, std::string>> &params, const std::string &key) {
     for (const auto &[k, v] : params)
         if (k == key) return true;
@@ -32,8 +24,8 @@ BlockingPg::BlockingPg(const ConnParams &conn, const std::vector<std::pair<std::
     LibpqKeywords keywords = libpq_keywords(conn, all);
     conn_.reset(PQconnectdbParams(keywords.keys.data(), keywords.values.data(), 1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK)
-        throw PgError(conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory", "");
-    PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
+        throw PgError(conn_ ? libpq_message(PQerrorMessage(conn_.get())) : "out of memory", "");
+    PQsetNoticeProcessor(conn_.get(), log_server_notice, nullptr);
 }
 
 std::string BlockingPg::user() const {
@@ -48,7 +40,7 @@ std::string BlockingPg::describe() const {
 
 PgResult BlockingPg::exec(std::string_view sql) {
     std::string text(sql);
-    if (!PQsendQuery(conn_.get(), text.c_str())) throw PgError(trimmed(PQerrorMessage(conn_.get())), "");
+    if (!PQsendQuery(conn_.get(), text.c_str())) throw PgError(libpq_message(PQerrorMessage(conn_.get())), "");
     PgResult last;
     std::optional<PgError> error;
     while (PgResult result{PQgetResult(conn_.get())}) {
@@ -58,7 +50,7 @@ PgResult BlockingPg::exec(std::string_view sql) {
                 const char *state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
                 const char *primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
                 const char *hint = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_HINT);
-                error = PgError(primary ? primary : trimmed(PQresultErrorMessage(result.get())), state ? state : "",
+                error = PgError(primary ? primary : libpq_message(PQresultErrorMessage(result.get())), state ? state : "",
                                 hint ? hint : "");
             }
             continue;
@@ -66,7 +58,7 @@ PgResult BlockingPg::exec(std::string_view sql) {
         last = std::move(result);
     }
     if (error) throw *error;
-    if (PQstatus(conn_.get()) == CONNECTION_BAD) throw PgError(trimmed(PQerrorMessage(conn_.get())), "");
+    if (PQstatus(conn_.get()) == CONNECTION_BAD) throw PgError(libpq_message(PQerrorMessage(conn_.get())), "");
     return last;
 }
 
@@ -86,13 +78,6 @@ std::vector<std::vector<std::string>> BlockingPg::rows(std::string_view sql) {
         out.push_back(std::move(row));
     }
     return out;
-}
-
-std::string cell(const PgResult &result, int row, int column) {
-    if (!result || PQntuples(result.get()) <= row || PQnfields(result.get()) <= column ||
-        PQgetisnull(result.get(), row, column))
-        return "";
-    return PQgetvalue(result.get(), row, column);
 }
 
 }  // namespace pgtrail

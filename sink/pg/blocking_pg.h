@@ -37,7 +37,4 @@ private:
     std::unique_ptr<PGconn, ConnDeleter> conn_;
 };
 
-/// Value of a result cell ("" when absent or NULL).
-std::string cell(const PgResult &result, int row, int column);
-
 }  // namespace pgtrail

@@ -16,16 +16,22 @@ namespace {
 
 constexpr std::chrono::seconds kConnectTimeout{30};
 
-std::string trimmed(const char *message) {
+}  // namespace
+
+std::string libpq_message(const char *message) {
     std::string s = message ? message : "";
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
 }
 
-/// Server notices (e.g. "relation already exists, skipping") go to the debug log, not stderr.
-void log_notice(void *, const char *message) { log::debug(trimmed(message)); }
+void log_server_notice(void *, const char *message) { log::debug(libpq_message(message)); }
 
-}  // namespace
+std::string cell(const PgResult &result, int row, int column) {
+    if (!result || PQntuples(result.get()) <= row || PQnfields(result.get()) <= column ||
+        PQgetisnull(result.get(), row, column))
+        return "";
+    return PQgetvalue(result.get(), row, column);
+}
 
 LibpqKeywords libpq_keywords(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra) {
     LibpqKeywords out;
@@ -66,7 +72,7 @@ std::string PgConnection::literal(std::string_view value) const { return quote_l
 std::string PgConnection::ident(std::string_view name) const { return quote_identifier(conn_.get(), name); }
 
 std::string PgConnection::error_message() const {
-    return conn_ ? trimmed(PQerrorMessage(conn_.get())) : "no connection";
+    return conn_ ? libpq_message(PQerrorMessage(conn_.get())) : "no connection";
 }
 
 void PgConnection::track_socket() {
@@ -113,7 +119,7 @@ asio::awaitable<void> PgConnection::connect(const ConnParams &conn,
         poll = PQconnectPoll(conn_.get());
     }
     track_socket();
-    PQsetNoticeProcessor(conn_.get(), log_notice, nullptr);
+    PQsetNoticeProcessor(conn_.get(), log_server_notice, nullptr);
     if (PQsetnonblocking(conn_.get(), 1) != 0) throw PgError(error_message(), "");
 }
 
@@ -140,7 +146,7 @@ PgError PgConnection::result_error(const PGresult *result) const {
     const char *state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const char *primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
-    std::string message = primary ? primary : trimmed(PQresultErrorMessage(result));
+    std::string message = primary ? primary : libpq_message(PQresultErrorMessage(result));
     if (message.empty()) message = error_message();
     return PgError(message, state ? state : "", hint ? hint : "");
 }

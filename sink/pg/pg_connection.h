@@ -44,6 +44,13 @@ struct LibpqKeywords {
 };
 LibpqKeywords libpq_keywords(const ConnParams &conn, const std::vector<std::pair<std::string, std::string>> &extra);
 
+/// libpq's message text without its trailing newline ("" for NULL).
+std::string libpq_message(const char *message);
+/// A notice processor: server notices (e.g. "relation already exists, skipping") go to the debug log, not stderr.
+void log_server_notice(void *, const char *message);
+/// Value of a result cell ("" when absent or NULL).
+std::string cell(const PgResult &result, int row, int column);
+
 /// A server error (with its SQLSTATE) or a lost connection.
 struct PgError : std::runtime_error {
     PgError(const std::string &message, std::string sqlstate_, std::string hint_ = {})

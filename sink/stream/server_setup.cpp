@@ -18,11 +18,6 @@ namespace {
 
 bool contains(const std::string &text, std::string_view part) { return text.find(part) != std::string::npos; }
 
-std::string value_of(const PgResult &result, int row, int column) {
-    if (!result || PQntuples(result.get()) <= row || PQgetisnull(result.get(), row, column)) return "";
-    return PQgetvalue(result.get(), row, column);
-}
-
 /// Slot creation or start failed: say why in one sentence, with the fix.
 [[noreturn]] void explain_plugin_error(const PgError &error) {
     if (contains(error.what(), "may not be used as an output plugin"))
@@ -38,7 +33,7 @@ std::string value_of(const PgResult &result, int row, int column) {
 
 asio::awaitable<void> check_wal_level(PgConnection &repl) {
     PgResult result = co_await repl.query("SHOW wal_level");
-    std::string level = value_of(result, 0, 0);
+    std::string level = cell(result, 0, 0);
     if (level != "logical")
         throw FatalError("wal_level is " + level + " but pgtrail needs logical decoding; run: ALTER SYSTEM SET wal_level = logical; then restart the server");
 }
@@ -48,7 +43,7 @@ asio::awaitable<void> check_wal_level(PgConnection &repl) {
 asio::awaitable<void> require_default_publication(PgConnection &repl, const RunConfig &config) {
     if (!config.publication.empty()) co_return;
     PgResult found = co_await repl.query("SELECT count(*) FROM pg_publication WHERE pubname = " + repl.literal(config.pgoutput_publications()));
-    if (value_of(found, 0, 0) != "0") co_return;
+    if (cell(found, 0, 0) != "0") co_return;
     throw FatalError("decoding with pgoutput needs a publication, and pgtrail (the default without --publication) does not exist; "
                      "run: pgtrail setup (or CREATE PUBLICATION pgtrail FOR ALL TABLES WITH (publish_via_partition_root = true);, "
                      "or FOR TABLE <tables> where you may not publish all tables), or give --publication");
@@ -64,7 +59,7 @@ asio::awaitable<std::optional<bool>> pgtrail_listed(PgConnection &repl) {
     PgResult r = co_await repl.query("SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'");
     if (!r || PQntuples(r.get()) == 0) co_return std::nullopt;
     std::string items = ",";
-    for (char c : value_of(r, 0, 0))
+    for (char c : cell(r, 0, 0))
         if (c != ' ' && c != '"') items.push_back(c);
     items += ",";
     co_return contains(items, ",pgtrail,") || contains(items, ",*,");
@@ -77,7 +72,7 @@ asio::awaitable<std::optional<std::string>> existing_slot_plugin(PgConnection &r
                                          repl.literal(config.slot));
     co_await require_failover_slots(repl, config);
     if (PQntuples(found.get()) == 0) co_return std::nullopt;
-    std::string plugin = value_of(found, 0, 0), type = value_of(found, 0, 1), slot_db = value_of(found, 0, 2);
+    std::string plugin = cell(found, 0, 0), type = cell(found, 0, 1), slot_db = cell(found, 0, 2);
     if (type != "logical" || (plugin != "pgtrail" && plugin != "pgoutput"))
         throw FatalError("replication slot " + config.slot + " exists but is a " + type + " slot for plugin \"" + plugin +
                          "\"; drop it (SELECT pg_drop_replication_slot('" + config.slot + "');) or choose another --slot");
@@ -126,12 +121,12 @@ asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table)
     }
     PgResult r = co_await dest.query("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(" +
                                      quote_literal(dest.get(), quoted(table, sql_quoting(dest.get()))) + ")");
-    table.schema = value_of(r, 0, 0);
+    table.schema = cell(r, 0, 0);
 }
 
 asio::awaitable<void> ensure_origin(PgConnection &dest, const std::string &origin) {
     PgResult r = co_await dest.query("SELECT pg_replication_origin_oid(" + dest.literal(origin) + ") IS NULL");
-    if (value_of(r, 0, 0) != "t") co_return;
+    if (cell(r, 0, 0) != "t") co_return;
     try {
         co_await dest.query("SELECT pg_replication_origin_create(" + dest.literal(origin) + ")");
     } catch (const PgError &error) {
@@ -158,7 +153,7 @@ asio::awaitable<CreatedSlot> create_slot(PgConnection &repl, const RunConfig &co
             std::string create = "CREATE_REPLICATION_SLOT " + quote_identifier(repl.get(), config.slot) + " LOGICAL " + choice.plugin +
                                  (failover.empty() ? "" : " (" + failover + ")");
             PgResult created = co_await repl.query(create);
-            slot.consistent_point = value_of(created, 0, 1);
+            slot.consistent_point = cell(created, 0, 1);
             log::info("created replication slot " + config.slot + " (plugin " + choice.plugin + ") in database " + database +
                       " at " + slot.consistent_point);
             if (needs_load_probe(config.plugin, facts)) {
@@ -205,11 +200,11 @@ void explain_connect_error(const PgError &error, const PgConnection &conn, const
 asio::awaitable<SourceInfo> prepare_source(PgConnection &repl, const RunConfig &config) {
     PgResult identity = co_await repl.query("IDENTIFY_SYSTEM");
     SourceInfo info;
-    info.database = value_of(identity, 0, 3);
-    std::string xlogpos = value_of(identity, 0, 2);
+    info.database = cell(identity, 0, 3);
+    std::string xlogpos = cell(identity, 0, 2);
     parse_lsn(xlogpos.data(), xlogpos.size(), &info.wal_position);
     if (info.database.empty()) throw FatalError("the source connection is not attached to a database; give one with DB_NAME or dbname=");
-    info.system_identifier = value_of(identity, 0, 0);
+    info.system_identifier = cell(identity, 0, 0);
     co_await check_wal_level(repl);
     // A missing slot is created by prepare_destination, once the destination's progress is known.
     std::optional<std::string> plugin = co_await existing_slot_plugin(repl, config, info.database);
@@ -234,11 +229,11 @@ int origin_holder_pid(const PgError &error) {
 asio::awaitable<bool> end_stale_holder(PgConnection &repl, PgConnection &dest, const RunConfig &config, int pid,
                                        const std::string &what) {
     PgResult active = co_await repl.query("SELECT active FROM pg_replication_slots WHERE slot_name = " + repl.literal(config.slot));
-    if (value_of(active, 0, 0) != "f") co_return false;
+    if (cell(active, 0, 0) != "f") co_return false;
     PgResult ended = co_await dest.query(
         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) +
         " AND application_name = " + dest.literal(writer_application_name(config)));
-    if (value_of(ended, 0, 0) != "t") co_return false;
+    if (cell(ended, 0, 0) != "t") co_return false;
     log::warn("ended backend " + std::to_string(pid) + " of a previous pgtrail writer that still held " + what +
               " (its connection was lost without being closed)");
     co_return true;
@@ -248,9 +243,9 @@ asio::awaitable<bool> end_stale_holder(PgConnection &repl, PgConnection &dest, c
 asio::awaitable<ProgressKind> choose_progress_store(PgConnection &dest, const RunConfig &config) {
     SqlQuoting quote = sql_quoting(dest.get());
     PgResult facts = co_await dest.query(progress_facts_query(config.origin_name(), quote));
-    bool usable = value_of(facts, 0, 0) == "t", readable = value_of(facts, 0, 2) == "t";
+    bool usable = cell(facts, 0, 0) == "t", readable = cell(facts, 0, 2) == "t";
     bool has_row = false;
-    if (readable) has_row = value_of(co_await dest.query(progress_row_query(config.origin_name(), quote)), 0, 0) == "t";
+    if (readable) has_row = cell(co_await dest.query(progress_row_query(config.origin_name(), quote)), 0, 0) == "t";
     ProgressKind kind = choose_progress(usable, has_row);
     if (kind == ProgressKind::origin)
         log::info("progress is kept in replication origin " + config.origin_name());
@@ -292,21 +287,21 @@ asio::awaitable<void> take_origin(PgConnection &repl, PgConnection &dest, const 
 asio::awaitable<void> take_progress_table(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
     // Created by migration 3 (ensure_changes_table ran the migrations).
     PgResult present = co_await dest.query("SELECT to_regclass('pgtrail.progress') IS NOT NULL");
-    if (value_of(present, 0, 0) != "t")
+    if (cell(present, 0, 0) != "t")
         throw FatalError("table pgtrail.progress does not exist, where " + dest.user() +
                          " keeps its progress since it may not use replication origins; run: pgtrail setup --destination-role " +
                          dest.user() + " (as the destination's owner)");
     PgResult rights = co_await dest.query("SELECT has_table_privilege('pgtrail.progress', 'SELECT') AND has_table_privilege('pgtrail.progress', 'INSERT') "
                                           "AND has_table_privilege('pgtrail.progress', 'UPDATE')");
-    if (value_of(rights, 0, 0) != "t")
+    if (cell(rights, 0, 0) != "t")
         throw FatalError(dest.user() + " may not write its progress into pgtrail.progress; run: GRANT USAGE ON SCHEMA pgtrail TO " +
                          dest.user() + "; GRANT SELECT, INSERT, UPDATE ON pgtrail.progress TO " + dest.user() + ";");
     std::string what = "the progress lock of " + config.origin_name();
     SqlQuoting quote = sql_quoting(dest.get());
-    if (value_of(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t") co_return;
-    std::string holder = value_of(co_await dest.query(progress_lock_holder_sql(config.origin_name(), quote)), 0, 0);
+    if (cell(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t") co_return;
+    std::string holder = cell(co_await dest.query(progress_lock_holder_sql(config.origin_name(), quote)), 0, 0);
     if (!holder.empty() && co_await end_stale_holder(repl, dest, config, std::atoi(holder.c_str()), what) &&
-        value_of(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t")
+        cell(co_await dest.query(progress_lock_sql(config.origin_name(), quote)), 0, 0) == "t")
         co_return;
     throw PgError(what + " is held by backend " + (holder.empty() ? "?" : holder) + " (another pgtrail run of slot " +
                       config.slot + "?)",
@@ -318,7 +313,7 @@ asio::awaitable<void> take_progress_table(PgConnection &repl, PgConnection &dest
 /// source commit recorded from this database, when any.
 asio::awaitable<std::uint64_t> progress_from_rows(PgConnection &dest, const TableName &table, const std::string &database) {
     PgResult last = co_await dest.query("SELECT max(commit_lsn) FROM " + quoted(table, sql_quoting(dest.get())) + " WHERE database = " + dest.literal(database));
-    std::string text = value_of(last, 0, 0);
+    std::string text = cell(last, 0, 0);
     if (text.empty()) co_return 0;
     std::uint64_t lsn = std::stoull(text) + 1;  // commit_lsn is the commit record's start: skip that transaction too
     char buf[24];
@@ -330,11 +325,11 @@ asio::awaitable<std::uint64_t> progress_from_rows(PgConnection &dest, const Tabl
 /// A --destination can be the source database under another user: the replication
 /// connection's backend is then visible there, on this database, with the slot.
 asio::awaitable<bool> destination_in_source(PgConnection &repl, PgConnection &dest, const RunConfig &config) {
-    std::string pid = value_of(co_await repl.query("SELECT pg_backend_pid()"), 0, 0);
+    std::string pid = cell(co_await repl.query("SELECT pg_backend_pid()"), 0, 0);
     PgResult seen = co_await dest.query(
         "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = " + pid + " AND datname = current_database()) AND "
         "EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = " + dest.literal(config.slot) + " AND database = current_database())");
-    bool same = value_of(seen, 0, 0) == "t";
+    bool same = cell(seen, 0, 0) == "t";
     if (same) log::info("the destination is the source database: its changes table and pgtrail's own tables are not tracked");
     co_return same;
 }
@@ -366,7 +361,7 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
         progress.lsn = co_await progress_from_rows(dest, table, source.database);
         co_return progress;
     }
-    std::string text = value_of(read, 0, 0);
+    std::string text = cell(read, 0, 0);
     if (!text.empty()) parse_lsn(text.data(), text.size(), &progress.lsn);
     co_return progress;
 }

@@ -16,22 +16,17 @@ std::string lsn_text(std::uint64_t lsn) {
     return std::string(buf, format_lsn(lsn, buf));
 }
 
-std::string cell_of(const PgResult &result, int column) {
-    if (!result || PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, column)) return "";
-    return PQgetvalue(result.get(), 0, column);
-}
-
 asio::awaitable<std::optional<RecordedSource>> read_recorded(PgConnection &dest, const std::string &origin) {
     PgResult row = co_await dest.query("SELECT system_identifier, database, slot, slot_created_lsn FROM pgtrail.sources WHERE origin = " +
                                        quote_literal(dest.get(), origin));
     if (PQntuples(row.get()) == 0) co_return std::nullopt;
-    co_return RecordedSource{cell_of(row, 0), cell_of(row, 1), cell_of(row, 2), cell_of(row, 3)};
+    co_return RecordedSource{cell(row, 0, 0), cell(row, 0, 1), cell(row, 0, 2), cell(row, 0, 3)};
 }
 
 /// The destination's progress for the origin before this session takes it (0: none).
 asio::awaitable<std::uint64_t> recorded_progress(PgConnection &dest, ProgressKind kind, const std::string &origin) {
     PgResult read = co_await dest.query(progress_read_sql(kind, origin, sql_quoting(dest.get())));
-    std::string text = cell_of(read, 0);
+    std::string text = cell(read, 0, 0);
     std::uint64_t lsn = 0;
     if (!text.empty()) parse_lsn(text.data(), text.size(), &lsn);
     co_return lsn;
@@ -90,7 +85,7 @@ asio::awaitable<void> verify_source(PgConnection &repl, PgConnection &dest, cons
     // --accept-gap: resume where the slot is, and say which range was not seen.
     PgResult slot = co_await repl.query("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = " +
                                         quote_literal(repl.get(), config.slot));
-    std::string resume = cell_of(slot, 0);
+    std::string resume = cell(slot, 0, 0);
     if (resume.empty()) resume = created_at;
     // Built before the co_await: g++ 12 mishandles conditional temporaries inside co_await expressions.
     std::string from = progress > 0 ? lsn_text(progress) : std::string();
