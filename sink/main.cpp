@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config.h"
+#include "history/forget_command.h"
 #include "history/history_command.h"
 #include "history/snapshot_command.h"
 #include "ops/check_command.h"
@@ -23,7 +24,7 @@ constexpr unsigned kTrackingOptions = kConnectionOptions | kSlotOption | kPlugin
                                       kPublicationOption | kTableFilterOptions | kChangesTableOption;
 /// The operator commands reach the source through the SSH tunnel and log what they do.
 constexpr unsigned kOperatorOptions = kSshOptions | kLoggingOptions;
-/// history and revert only read the changes table in the destination.
+/// history, revert and forget only use the changes table in the destination.
 constexpr unsigned kChangesReaderOptions = kConnectionOptions | kChangesTableOption;
 
 CLI::App *add_command(CLI::App &app, RunConfig &config, const char *name, const char *description, unsigned groups) {
@@ -110,6 +111,10 @@ int main(int argc, char **argv) {
     CLI::App *revert = add_command(app, config, "revert", "Undo a source transaction (--transaction) or every change of a context (--context)",
                                    kChangesReaderOptions);
     add_revert_options(*revert, revert_options);
+    ForgetOptions forget_options;
+    CLI::App *forget = add_command(app, config, "forget", "Erase one row's values from every recorded change (right to erasure); logged in pgtrail.erasures",
+                                   kChangesReaderOptions);
+    add_forget_options(*forget, forget_options);
     std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
@@ -132,6 +137,7 @@ int main(int argc, char **argv) {
     }
     if (history->parsed()) return history_command(config, history_options);
     if (revert->parsed()) return revert_command(config, revert_options);
+    if (forget->parsed()) return forget_command(config, forget_options);
     if (run->parsed()) return run_snapshot ? run_after_snapshot(config) : run_command(config);
     if (check->parsed()) return run_through_tunnel(config, [&] { return check_command(config, check_options); });
     if (setup->parsed()) return run_through_tunnel(config, [&] { return setup_command(config, setup_options); });

@@ -167,3 +167,49 @@ END
 $$;
 COMMENT ON FUNCTION pgtrail.require_key_columns(regclass) IS
     'pgtrail.key_columns(rel), or an error naming the table when it has no key.';
+
+-- The marker that stands for a value removed from history (erasure by pgtrail.forget, redaction):
+-- one JSON string in place of each column's value, the column's name kept. Defined only here.
+CREATE OR REPLACE FUNCTION pgtrail.redaction_marker() RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$ SELECT '"[redacted]"'::jsonb $$;
+COMMENT ON FUNCTION pgtrail.redaction_marker() IS
+    'The JSON value that replaces a removed value in row images: the string "[redacted]".';
+
+-- A row image with every value replaced by the marker, except the columns in `keep`.
+CREATE OR REPLACE FUNCTION pgtrail.redact_image(image jsonb, keep text[]) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN image IS NULL THEN NULL ELSE
+        (SELECT coalesce(jsonb_object_agg(k, CASE WHEN k = ANY (coalesce(keep, '{}')) THEN v
+                                                  ELSE pgtrail.redaction_marker() END), '{}')
+         FROM jsonb_each(image) AS e(k, v)) END
+$$;
+COMMENT ON FUNCTION pgtrail.redact_image(jsonb, text[]) IS
+    'A row image whose values are all replaced by pgtrail.redaction_marker(), except the columns listed in keep.';
+
+-- The columns of an image holding the marker (NULL when none): such an image cannot be written back.
+CREATE OR REPLACE FUNCTION pgtrail.redacted_columns(image jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_agg(k ORDER BY k) FROM jsonb_each(image) AS e(k, v) WHERE v = pgtrail.redaction_marker()
+$$;
+COMMENT ON FUNCTION pgtrail.redacted_columns(jsonb) IS
+    'The columns of a row image whose value is the redaction marker; NULL when there are none.';
+
+-- How a change was erased ("erased by pgtrail.forget ..."), or NULL: reads pgtrail.erased_changes
+-- (schema version 5) when it exists, so these functions work on an older schema too.
+CREATE OR REPLACE FUNCTION pgtrail.erasure_of(change_id uuid) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found text;
+BEGIN
+    IF to_regclass('pgtrail.erased_changes') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT format(''erased by pgtrail.forget (erasure %s, by %s at %s%s)'', e.id, e.erased_by, e.erased_at,
+                           coalesce('': '' || e.reason, ''''))
+             FROM pgtrail.erased_changes x JOIN pgtrail.erasures e ON e.id = x.erasure_id WHERE x.change_id = $1'
+        INTO found USING change_id;
+    RETURN found;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.erasure_of(uuid) IS
+    'How a change''s row images were erased (pgtrail.forget), or NULL when they were not.';

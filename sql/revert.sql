@@ -91,6 +91,50 @@ $$;
 COMMENT ON FUNCTION pgtrail.row_before_change(regclass, text, jsonb, bigint, integer) IS
     'The complete row just before a change (time travel plus the recorded "before"); error if unknown.';
 
+-- An image about to be written back, or an error when values in it were erased or redacted: the
+-- marker must never reach the table, and the caller must learn that the row's values are gone.
+CREATE OR REPLACE FUNCTION pgtrail.restorable_image(rel regclass, key text, image jsonb, change_id uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    erased text := pgtrail.erasure_of(change_id);
+    redacted text[] := pgtrail.redacted_columns(image);
+BEGIN
+    IF erased IS NOT NULL OR redacted IS NOT NULL THEN
+        RAISE EXCEPTION 'the row of % with key % cannot be restored: %', rel, coalesce(key, '(erased)'),
+                coalesce('it was ' || erased, format('its columns %s hold the redaction marker, not values',
+                                                     array_to_string(redacted, ', ')))
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Erased and redacted values are gone from history; see pgtrail.erasures.';
+    END IF;
+    RETURN image;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.restorable_image(regclass, text, jsonb, uuid) IS
+    'The image unchanged, or an error when the change was erased (pgtrail.forget) or the image holds redacted values.';
+
+-- An error naming the first erased change among the given ones (pgtrail.forget), so that revert and
+-- rewind say that before anything else (the erased row also looks changed since).
+CREATE OR REPLACE FUNCTION pgtrail.refuse_erased(change_ids uuid[]) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    erased uuid;
+    erased_table text;
+    erased_key text;
+BEGIN
+    IF to_regclass('pgtrail.erased_changes') IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE 'SELECT change_id FROM pgtrail.erased_changes WHERE change_id = ANY ($1) LIMIT 1' INTO erased USING change_ids;
+    IF erased IS NOT NULL THEN
+        EXECUTE format('SELECT format(''%%I.%%I'', schema, "table"), primary_key FROM %s WHERE id = $1', pgtrail.changes_table())
+            INTO erased_table, erased_key USING erased;
+        PERFORM pgtrail.restorable_image(erased_table::regclass, erased_key, '{}', erased);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.refuse_erased(uuid[]) IS
+    'Raises the erasure error for the first of the given changes that pgtrail.forget erased; nothing otherwise.';
+
 -- Each statement undoing the given changes, newest first, with the number of rows it must touch.
 CREATE OR REPLACE FUNCTION pgtrail.revert_plan(change_ids uuid[])
 RETURNS TABLE (statement text, expected_rows integer)
@@ -117,6 +161,7 @@ BEGIN
         END IF;
         cols := pgtrail.require_key_columns(rel);
         key := pgtrail.normalize_key(c.primary_key, cardinality(cols) > 1);
+        PERFORM pgtrail.restorable_image(rel, key, '{}', c.id);  -- an erased change: nothing to go back to
         IF c.operation = 'CREATE' THEN
             statement := format('DELETE FROM %s WHERE %s;', pgtrail.qualified_name(rel),
                                 pgtrail.key_condition(rel, c.after));
@@ -128,8 +173,9 @@ BEGIN
                 new_row := pgtrail.fill_unchanged(rel, c.after, c.unchanged, c.commit_lsn, c.ordinal,
                                                   coalesce(pgtrail.key_of(cols, c.before), key));
             END IF;
-            old_row := pgtrail.row_before_change(rel, coalesce(pgtrail.key_of(cols, c.before), key), c.before,
-                                                 c.commit_lsn, c.ordinal);
+            old_row := pgtrail.restorable_image(rel, key,
+                pgtrail.row_before_change(rel, coalesce(pgtrail.key_of(cols, c.before), key), c.before,
+                                          c.commit_lsn, c.ordinal), NULL);
             lits := pgtrail.row_literals(rel, old_row);
             SELECT string_agg(format('%I = %s', w, lits ->> w), ', ' ORDER BY n) INTO statement
             FROM unnest(pgtrail.writable_columns(rel)) WITH ORDINALITY AS x(w, n)
@@ -140,13 +186,15 @@ BEGIN
             expected_rows := 1;
             RETURN NEXT;
         ELSIF c.operation = 'DELETE' THEN
-            old_row := pgtrail.row_before_change(rel, key, c.before, c.commit_lsn, c.ordinal);
+            old_row := pgtrail.restorable_image(rel, key,
+                pgtrail.row_before_change(rel, key, c.before, c.commit_lsn, c.ordinal), NULL);
             statement := pgtrail.insert_statement(rel, old_row);
             expected_rows := 1;
             RETURN NEXT;
         ELSIF c.operation = 'TRUNCATE' THEN
             FOR baseline IN SELECT * FROM pgtrail.table_state(rel, NULL, c.commit_lsn, c.ordinal) LOOP
-                statement := pgtrail.insert_statement(rel, baseline);
+                statement := pgtrail.insert_statement(rel, pgtrail.restorable_image(rel, pgtrail.key_of(cols, baseline),
+                                                                                     baseline, NULL));
                 expected_rows := 1;
                 RETURN NEXT;
             END LOOP;
@@ -292,25 +340,13 @@ $$;
 COMMENT ON FUNCTION pgtrail.revert_sql_where(jsonb) IS
     'The SQL statements that undo every change whose context contains `context` (newest first), for review.';
 
--- Applies revert_plan in the caller's transaction: all or nothing.
-CREATE OR REPLACE FUNCTION pgtrail.revert_changes(change_ids uuid[], force boolean, reason jsonb)
-RETURNS SETOF text
+-- Runs revert_plan's statements in the caller's transaction; each must touch its row count unless force.
+CREATE OR REPLACE FUNCTION pgtrail.apply_revert_plan(change_ids uuid[], force boolean) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
-    conflict text;
     step record;
     touched bigint;
 BEGIN
-    IF NOT force THEN
-        conflict := pgtrail.revert_conflict(change_ids);
-        IF conflict IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot revert: %', conflict
-                USING ERRCODE = 'object_in_use',
-                      HINT = 'Review pgtrail.revert_sql(...), then pass force => true to revert anyway.';
-        END IF;
-    END IF;
-    -- The reverting changes carry their own context, so the audit trail shows them as a revert.
-    PERFORM pg_logical_emit_message(true, '_bemi', jsonb_build_object('pgtrail_revert', reason)::text);
     FOR step IN SELECT * FROM pgtrail.revert_plan(change_ids) LOOP
         EXECUTE step.statement;
         GET DIAGNOSTICS touched = ROW_COUNT;
@@ -321,6 +357,30 @@ BEGIN
         END IF;
         RETURN NEXT step.statement;
     END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.apply_revert_plan(uuid[], boolean) IS
+    'Runs the statements of revert_plan(change_ids), checking that each touches its row count unless force.';
+
+-- Applies revert_plan in the caller's transaction: all or nothing.
+CREATE OR REPLACE FUNCTION pgtrail.revert_changes(change_ids uuid[], force boolean, reason jsonb)
+RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    conflict text;
+BEGIN
+    PERFORM pgtrail.refuse_erased(change_ids);
+    IF NOT force THEN
+        conflict := pgtrail.revert_conflict(change_ids);
+        IF conflict IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot revert: %', conflict
+                USING ERRCODE = 'object_in_use',
+                      HINT = 'Review pgtrail.revert_sql(...), then pass force => true to revert anyway.';
+        END IF;
+    END IF;
+    -- The reverting changes carry their own context, so the audit trail shows them as a revert.
+    PERFORM pg_logical_emit_message(true, '_bemi', jsonb_build_object('pgtrail_revert', reason)::text);
+    RETURN QUERY SELECT pgtrail.apply_revert_plan(change_ids, force);
 END
 $$;
 COMMENT ON FUNCTION pgtrail.revert_changes(uuid[], boolean, jsonb) IS

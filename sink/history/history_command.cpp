@@ -64,7 +64,7 @@ std::unique_ptr<BlockingPg> connect_changes_destination(const RunConfig &config)
     dest->exec("SET standard_conforming_strings = on; SELECT set_config('pgtrail.changes_table', " + dest->literal(qualified(table)) + ", false)");
     if (dest->value("SELECT to_regprocedure('pgtrail.history(regclass,text)') IS NULL") == "t")
         throw PgError("the time travel functions are not installed in the destination (schema pgtrail)", "",
-                      "pgtrail run and pgtrail setup install them, or: psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql");
+                      "pgtrail run and pgtrail setup install them, or: psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql -f sql/erasure.sql");
     return dest;
 }
 
@@ -78,7 +78,7 @@ int history_command(const RunConfig &config, const HistoryOptions &options) {
         // One line per changed column (or one per change without a diff), in column order.
         rows = dest->rows(
             "SELECT h.commit_lsn || '/' || h.ordinal, h.committed_at::text, h.operation, h.transaction_id::text, h.context::text, "
-            "d.key, (d.value -> 0)::text, (d.value -> 1)::text "
+            "d.key, (d.value -> 0)::text, (d.value -> 1)::text, pgtrail.erasure_of(h.id) "
             "FROM pgtrail.history(" + dest->literal(options.table) + "::regclass, " + dest->literal(options.key) + ") AS h "
             "LEFT JOIN LATERAL jsonb_each(h.diff) AS d ON true "
             "LEFT JOIN pg_attribute a ON a.attrelid = " + dest->literal(options.table) + "::regclass AND a.attname = d.key "
@@ -102,6 +102,7 @@ int history_command(const RunConfig &config, const HistoryOptions &options) {
             std::cout << c.dim << row[1] << c.reset << "  " << c.bold << c.operation(row[2]) << pad(row[2], 8) << c.reset
                       << (row[2] == "SNAPSHOT" ? "  baseline (initial snapshot)" : "  transaction " + row[3]);
             if (row[4] != "{}") std::cout << "  " << c.cyan << row[4] << c.reset;
+            if (!row[8].empty()) std::cout << "  " << c.red << "[values " << row[8] << "]" << c.reset;
             std::cout << "\n";
         }
         if (row[5].empty()) continue;

@@ -77,6 +77,26 @@ std::string source_identity_tables(const TableName &, const SqlQuoting &) {
            "COMMENT ON TABLE pgtrail.gaps IS 'Changes pgtrail did not see, accepted with pgtrail run --accept-gap.';\n";
 }
 
+/// Version 5: the erasure log of pgtrail.forget (sql/erasure.sql), and which changes each erasure emptied.
+std::string erasure_tables(const TableName &, const SqlQuoting &) {
+    return "CREATE TABLE IF NOT EXISTS pgtrail.erasures (\n"
+           "    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+           "    changes_table text        NOT NULL,                      -- the changes table erased in\n"
+           "    schema        text        NOT NULL,\n"
+           "    \"table\"       text        NOT NULL,\n"
+           "    key           text,                                      -- the row's key; NULL when erased with the key\n"
+           "    with_key      boolean     NOT NULL,\n"
+           "    reason        text,\n"
+           "    rows          bigint      NOT NULL,                      -- changes whose images were erased\n"
+           "    erased_by     text        NOT NULL DEFAULT current_user,\n"
+           "    erased_at     timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.erasures IS 'Rows erased from history with pgtrail forget / pgtrail.forget(): who, when, what, how many changes.';\n"
+           "CREATE TABLE IF NOT EXISTS pgtrail.erased_changes (\n"
+           "    change_id     uuid   PRIMARY KEY,                        -- changes.id\n"
+           "    erasure_id    bigint NOT NULL REFERENCES pgtrail.erasures (id));\n"
+           "COMMENT ON TABLE pgtrail.erased_changes IS 'The changes whose row images pgtrail.forget erased (revert and rewind refuse them).';\n";
+}
+
 }  // namespace
 
 std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
@@ -130,6 +150,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {2, "add column lossy (values stored in a substitute form)", lossy_column},
         {3, "create table pgtrail.progress (progress of writers that may not use replication origins)", progress_table},
         {4, "create pgtrail.sources and pgtrail.gaps (source identity, accepted gaps)", source_identity_tables},
+        {5, "create pgtrail.erasures and pgtrail.erased_changes (erasure log)", erasure_tables},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

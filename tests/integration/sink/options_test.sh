@@ -24,6 +24,7 @@ declare -A EXPECTED=(
     [snapshot]="--help $CONNECTIONS $SSH $TRACKING $LOGGING"
     [history]="--help --color $CONNECTIONS --changes-table"
     [revert]="--help --transaction --context --dry-run --force $CONNECTIONS --changes-table"
+    [forget]="--help --with-key --reason $CONNECTIONS --changes-table"
     [ssh-keygen]="--help --file --comment"
 )
 
