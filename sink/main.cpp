@@ -7,6 +7,7 @@
 #include "config.h"
 #include "history/forget_command.h"
 #include "history/history_command.h"
+#include "history/rewind_command.h"
 #include "history/snapshot_command.h"
 #include "ops/check_command.h"
 #include "ops/setup_command.h"
@@ -115,6 +116,10 @@ int main(int argc, char **argv) {
     CLI::App *forget = add_command(app, config, "forget", "Erase one row's values from every recorded change (right to erasure); logged in pgtrail.erasures",
                                    kChangesReaderOptions);
     add_forget_options(*forget, forget_options);
+    RewindOptions rewind_options;
+    CLI::App *rewind = add_command(app, config, "rewind", "Return the tracked tables to their state at an instant (undoing every later change)",
+                                   kConnectionOptions | kSlotOption | kChangesTableOption);
+    add_rewind_options(*rewind, rewind_options);
     std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
@@ -138,6 +143,7 @@ int main(int argc, char **argv) {
     if (history->parsed()) return history_command(config, history_options);
     if (revert->parsed()) return revert_command(config, revert_options);
     if (forget->parsed()) return forget_command(config, forget_options);
+    if (rewind->parsed()) return rewind_command(config, rewind_options);
     if (run->parsed()) return run_snapshot ? run_after_snapshot(config) : run_command(config);
     if (check->parsed()) return run_through_tunnel(config, [&] { return check_command(config, check_options); });
     if (setup->parsed()) return run_through_tunnel(config, [&] { return setup_command(config, setup_options); });

@@ -64,7 +64,7 @@ std::unique_ptr<BlockingPg> connect_changes_destination(const RunConfig &config)
     dest->exec("SET standard_conforming_strings = on; SELECT set_config('pgtrail.changes_table', " + dest->literal(qualified(table)) + ", false)");
     if (dest->value("SELECT to_regprocedure('pgtrail.history(regclass,text)') IS NULL") == "t")
         throw PgError("the time travel functions are not installed in the destination (schema pgtrail)", "",
-                      "pgtrail run and pgtrail setup install them, or: psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql -f sql/erasure.sql");
+                      "pgtrail run and pgtrail setup install them, or: psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql -f sql/erasure.sql -f sql/rewind.sql");
     return dest;
 }
 

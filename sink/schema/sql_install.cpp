@@ -23,7 +23,7 @@ const char *marker_name(SqlPart part) {
 std::string part_hash(SqlPart part) {
     using namespace sql_files;
     switch (part) {
-    case SqlPart::time_travel: return std::string(kPgtrailBaseSqlHash) + kTimeTravelSqlHash + kRevertSqlHash + kErasureSqlHash;
+    case SqlPart::time_travel: return std::string(kPgtrailBaseSqlHash) + kTimeTravelSqlHash + kRevertSqlHash + kErasureSqlHash + kRewindSqlHash;
     case SqlPart::context: return kContextSqlHash;
     default: return kReplicaIdentitySqlHash;
     }
@@ -32,7 +32,7 @@ std::string part_hash(SqlPart part) {
 std::string part_text(SqlPart part) {
     using namespace sql_files;
     switch (part) {
-    case SqlPart::time_travel: return std::string(kPgtrailBaseSql) + "\n" + kTimeTravelSql + "\n" + kRevertSql + "\n" + kErasureSql;
+    case SqlPart::time_travel: return std::string(kPgtrailBaseSql) + "\n" + kTimeTravelSql + "\n" + kRevertSql + "\n" + kErasureSql + "\n" + kRewindSql;
     case SqlPart::context: return kContextSql;
     default: return kReplicaIdentitySql;
     }
@@ -42,7 +42,7 @@ std::string part_text(SqlPart part) {
 
 const char *sql_part_title(SqlPart part) {
     switch (part) {
-    case SqlPart::time_travel: return "time travel, revert and erasure functions";
+    case SqlPart::time_travel: return "time travel, revert, erasure and rewind functions";
     case SqlPart::context: return "context triggers";
     default: return "REPLICA IDENTITY FULL event trigger";
     }
@@ -50,7 +50,7 @@ const char *sql_part_title(SqlPart part) {
 
 const char *sql_part_files(SqlPart part) {
     switch (part) {
-    case SqlPart::time_travel: return "sql/pgtrail_base.sql, sql/time_travel.sql, sql/revert.sql, sql/erasure.sql";
+    case SqlPart::time_travel: return "sql/pgtrail_base.sql, sql/time_travel.sql, sql/revert.sql, sql/erasure.sql, sql/rewind.sql";
     case SqlPart::context: return "sql/context.sql";
     default: return "sql/replica_identity.sql";
     }

@@ -13,7 +13,7 @@
 namespace pgtrail {
 
 enum class SqlPart {
-    time_travel,       ///< pgtrail_base.sql, time_travel.sql, revert.sql, erasure.sql (destination)
+    time_travel,       ///< pgtrail_base.sql, time_travel.sql, revert.sql, erasure.sql, rewind.sql (destination)
     context,           ///< context.sql: context triggers (source)
     replica_identity,  ///< replica_identity.sql: event trigger setting REPLICA IDENTITY FULL (source)
 };

@@ -129,7 +129,7 @@ void check_time_travel(CheckContext &c, BlockingPg &dest) {
         c.report.ok("time travel functions", "installed in schema pgtrail");
     else
         c.report.warn("time travel functions", std::string(state == "missing" ? "not installed" : "outdated") + " in schema pgtrail",
-                      "pgtrail setup (or psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql -f sql/erasure.sql)");
+                      "pgtrail setup (or psql -f sql/pgtrail_base.sql -f sql/time_travel.sql -f sql/revert.sql -f sql/erasure.sql -f sql/rewind.sql)");
 }
 
 }  // namespace

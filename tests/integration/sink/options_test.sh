@@ -25,6 +25,7 @@ declare -A EXPECTED=(
     [history]="--help --color $CONNECTIONS --changes-table"
     [revert]="--help --transaction --context --dry-run --force $CONNECTIONS --changes-table"
     [forget]="--help --with-key --reason $CONNECTIONS --changes-table"
+    [rewind]="--help --to --tables --dry-run --force --disable-triggers --wait $CONNECTIONS --slot --changes-table"
     [ssh-keygen]="--help --file --comment"
 )
 
