@@ -8,6 +8,7 @@ PACKAGES=(
     cmake g++ make ca-certificates
     clang-14 libclang-rt-14-dev python3                   # fuzz smoke test (libFuzzer), chaos tests' TCP proxy
     openssh-client openssh-server openssl curl             # ops tests: SSH tunnel (sshd on 127.0.0.1), TLS, metrics
+    nodejs npm jq chromium                                 # pgtrail ui: the page's build (ui/), its API test, the browser test
     mmdebstrap debian-archive-keyring                      # scripts/chroot.sh: PostgreSQL 17 and 18 (trixie, sid)
 )
 PACKAGES+=("$@")  # callers add their own (benchmarks: wal2json, decoderbufs, hyperfine)

@@ -14,6 +14,7 @@
 #include "ops/ssh_tunnel.h"
 #include "options.h"
 #include "stream/run_command.h"
+#include "ui/ui_command.h"
 #include "version.h"
 
 namespace {
@@ -120,6 +121,10 @@ int main(int argc, char **argv) {
     CLI::App *rewind = add_command(app, config, "rewind", "Return the tracked tables to their state at an instant (undoing every later change)",
                                    kConnectionOptions | kSlotOption | kChangesTableOption);
     add_rewind_options(*rewind, rewind_options);
+    UiOptions ui_options;
+    CLI::App *ui = add_command(app, config, "ui", "Serve the web UI over the changes table: feed, row timelines, transactions, activity, export, revert",
+                               kChangesReaderOptions | kLoggingOptions);
+    add_ui_options(*ui, ui_options);
     std::string key_file = "pgtrail_ed25519", key_comment = "pgtrail";
     CLI::App *keygen = app.add_subcommand("ssh-keygen", "Create an ed25519 key pair for --ssh-host and print the public key line");
     keygen->add_option("--file", key_file, "Private key file (the public key goes to FILE.pub)")->capture_default_str();
@@ -144,6 +149,7 @@ int main(int argc, char **argv) {
     if (revert->parsed()) return revert_command(config, revert_options);
     if (forget->parsed()) return forget_command(config, forget_options);
     if (rewind->parsed()) return rewind_command(config, rewind_options);
+    if (ui->parsed()) return ui_command(config, ui_options);
     if (run->parsed()) return run_snapshot ? run_after_snapshot(config) : run_command(config);
     if (check->parsed()) return run_through_tunnel(config, [&] { return check_command(config, check_options); });
     if (setup->parsed()) return run_through_tunnel(config, [&] { return setup_command(config, setup_options); });

@@ -22,27 +22,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-tcp::endpoint parse_listen(const std::string &listen) {
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos || colon + 1 == listen.size())
-        throw std::runtime_error("--metrics-listen must be host:port, e.g. 127.0.0.1:9187, not \"" + listen + "\"");
-    std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "127.0.0.1";  // every address only when asked (0.0.0.0:PORT)
-    if (host == "localhost") host = "127.0.0.1";
-    boost::system::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
-    if (ec) throw std::runtime_error("--metrics-listen: \"" + host + "\" is not an IP address");
-    int port = 0;
-    try {
-        port = std::stoi(listen.substr(colon + 1));
-    } catch (const std::exception &) {
-        port = -1;
-    }
-    if (port < 0 || port > 65535) throw std::runtime_error("--metrics-listen: bad port in \"" + listen + "\"");
-    return tcp::endpoint(address, static_cast<unsigned short>(port));
-}
-
 /// The answer to one request.
 http::response<http::string_body> respond(const http::request<http::string_body> &request) {
     http::response<http::string_body> response{http::status::ok, request.version()};
@@ -74,6 +53,27 @@ http::response<http::string_body> respond(const http::request<http::string_body>
 }
 
 }  // namespace
+
+tcp::endpoint parse_listen(const std::string &listen, const std::string &option) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon + 1 == listen.size())
+        throw std::runtime_error(option + " must be host:port, e.g. 127.0.0.1:9187, not \"" + listen + "\"");
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "127.0.0.1";  // every address only when asked (0.0.0.0:PORT)
+    if (host == "localhost") host = "127.0.0.1";
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error(option + ": \"" + host + "\" is not an IP address");
+    int port = 0;
+    try {
+        port = std::stoi(listen.substr(colon + 1));
+    } catch (const std::exception &) {
+        port = -1;
+    }
+    if (port < 0 || port > 65535) throw std::runtime_error(option + ": bad port in \"" + listen + "\"");
+    return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
 
 asio::awaitable<void> MetricsServer::serve(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
@@ -114,7 +114,7 @@ void MetricsServer::make_room() {
 
 MetricsServer::MetricsServer(asio::io_context &io, const std::string &listen, Limits limits)
     : io_(io), acceptor_(io), limits_(limits) {
-    tcp::endpoint endpoint = parse_listen(listen);
+    tcp::endpoint endpoint = parse_listen(listen, "--metrics-listen");
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);

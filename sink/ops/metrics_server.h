@@ -15,6 +15,10 @@
 
 namespace pgtrail {
 
+/// host:port ([v6]:port too; no host or "localhost": 127.0.0.1) as an endpoint; std::runtime_error
+/// naming `option` when it is not one.
+boost::asio::ip::tcp::endpoint parse_listen(const std::string &listen, const std::string &option);
+
 class MetricsServer {
 public:
     struct Limits {

@@ -26,6 +26,7 @@ declare -A EXPECTED=(
     [revert]="--help --transaction --context --dry-run --force $CONNECTIONS --changes-table"
     [forget]="--help --with-key --reason $CONNECTIONS --changes-table"
     [rewind]="--help --to --tables --dry-run --force --disable-triggers --wait $CONNECTIONS --slot --changes-table"
+    [ui]="--help --listen --allow-revert $CONNECTIONS --changes-table $LOGGING"
     [ssh-keygen]="--help --file --comment"
 )
 
