@@ -277,6 +277,68 @@ $$;
 COMMENT ON FUNCTION pgtrail.revert_conflict(uuid[]) IS
     'Describes the first later change to a row that the given changes touched, or NULL when there is none.';
 
+-- The first of the given changes whose revert would write a value, or find its row by a value,
+-- that the changes table holds only in a substitute form (its column listed in `lossy`: the
+-- value's JSON text as a string, or a placeholder; docs/SINK.md), described with the columns;
+-- else NULL. Writing that form back would put a string or a placeholder into the source. Values
+-- the revert takes from the row's last earlier change (time travel, for columns "before" lacks)
+-- are checked against that change's lossy; a TRUNCATE's against every earlier change of the table.
+CREATE OR REPLACE FUNCTION pgtrail.revert_lossy(change_ids uuid[]) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    c record;
+    rel regclass;
+    cols text[];
+    used text[];
+    from_history text[];
+    earlier record;
+    bad text[];
+BEGIN
+    FOR c IN EXECUTE format('SELECT * FROM %s WHERE id = ANY ($1) AND operation <> ''SNAPSHOT''
+                             ORDER BY commit_lsn DESC, ordinal DESC', pgtrail.changes_table())
+        USING change_ids
+    LOOP
+        rel := to_regclass(format('%I.%I', c.schema, c."table"));
+        CONTINUE WHEN rel IS NULL;  -- revert_plan reports it
+        cols := pgtrail.require_key_columns(rel);
+        -- The columns whose recorded value the revert writes (or matches the row on).
+        used := CASE c.operation
+            WHEN 'CREATE' THEN cols
+            WHEN 'UPDATE' THEN cols || ARRAY(SELECT w FROM unnest(pgtrail.writable_columns(rel)) AS w
+                                             WHERE NOT coalesce(c.before ? w, false)
+                                                OR (c.before -> w) IS DISTINCT FROM (c.after -> w))
+            ELSE pgtrail.writable_columns(rel) END;
+        bad := ARRAY(SELECT x FROM unnest(c.lossy) AS x WHERE x = ANY (used));
+        IF cardinality(bad) > 0 THEN
+            RETURN format('%s of %s (commit_lsn %s, ordinal %s) has %s stored in a substitute form (lossy)',
+                          c.operation, pgtrail.qualified_name(rel), c.commit_lsn, c.ordinal, array_to_string(bad, ', '));
+        END IF;
+        CONTINUE WHEN c.operation = 'CREATE';
+        -- Values the revert takes from the row's (a TRUNCATE: the table's) earlier changes.
+        from_history := ARRAY(SELECT w FROM unnest(used) AS w WHERE c.operation = 'TRUNCATE' OR NOT coalesce(c.before ? w, false));
+        CONTINUE WHEN cardinality(from_history) = 0;
+        EXECUTE format('SELECT commit_lsn, ordinal, operation, lossy FROM %s
+                        WHERE schema = $1 AND "table" = $2 AND (commit_lsn, ordinal) < ($3, $4)
+                          AND CASE WHEN $5 THEN lossy && $7 ELSE primary_key = ANY ($6) END
+                        ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1', pgtrail.changes_table())
+            INTO earlier
+            USING c.schema, c."table", c.commit_lsn, c.ordinal, c.operation = 'TRUNCATE',
+                  pgtrail.key_spellings(pgtrail.normalize_key(c.primary_key, cardinality(cols) > 1), cardinality(cols) > 1),
+                  from_history;
+        bad := ARRAY(SELECT x FROM unnest(earlier.lossy) AS x WHERE x = ANY (from_history));
+        IF cardinality(bad) > 0 THEN
+            RETURN format('%s of %s (commit_lsn %s, ordinal %s) would restore %s from the earlier %s (commit_lsn %s, ordinal %s), '
+                          'which holds them in a substitute form (lossy)',
+                          c.operation, pgtrail.qualified_name(rel), c.commit_lsn, c.ordinal, array_to_string(bad, ', '),
+                          earlier.operation, earlier.commit_lsn, earlier.ordinal);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.revert_lossy(uuid[]) IS
+    'Describes the first given change whose revert would write a value stored in a substitute form (lossy), or NULL.';
+
 -- The ids of one source transaction's changes, or an error when it has none.
 CREATE OR REPLACE FUNCTION pgtrail.transaction_changes(transaction_id bigint) RETURNS uuid[]
 LANGUAGE plpgsql STABLE AS $$
@@ -376,6 +438,12 @@ BEGIN
             RAISE EXCEPTION 'cannot revert: %', conflict
                 USING ERRCODE = 'object_in_use',
                       HINT = 'Review pgtrail.revert_sql(...), then pass force => true to revert anyway.';
+        END IF;
+        conflict := pgtrail.revert_lossy(change_ids);
+        IF conflict IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot revert: %; reverting would write that form (a JSON string or a placeholder) into the source', conflict
+                USING ERRCODE = 'object_in_use',
+                      HINT = 'Restore those columns by hand; force => true reverts anyway and writes the substitute form.';
         END IF;
     END IF;
     -- The reverting changes carry their own context, so the audit trail shows them as a revert.

@@ -14,7 +14,8 @@ void add_revert_options(CLI::App &revert, RevertOptions &options) {
     auto *context = revert.add_option("--context", options.context, "Undo every change whose context contains this JSON object, e.g. '{\"request_id\": \"abc\"}'");
     transaction->excludes(context);
     revert.add_flag("--dry-run", options.dry_run, "Print the statements that would undo the changes; change nothing");
-    revert.add_flag("--force", options.force, "Revert even when a later change touched the same rows (and when a statement does not touch exactly one row)");
+    revert.add_flag("--force", options.force, "Revert even when a later change touched the same rows, when a statement does not touch exactly one row, "
+                   "and when a value to write back is stored in a substitute form (lossy: written as that form)");
 }
 
 int revert_command(const RunConfig &config, const RevertOptions &options) {
@@ -41,7 +42,7 @@ int revert_command(const RunConfig &config, const RevertOptions &options) {
         }
     } catch (const PgError &error) {
         std::cerr << "pgtrail revert: " << describe_error(error) << "\n";
-        if (!options.dry_run) std::cerr << "pgtrail revert: nothing was changed" << (options.force ? "" : " (--force reverts anyway when a later change is in the way)") << "\n";
+        if (!options.dry_run) std::cerr << "pgtrail revert: nothing was changed" << (options.force ? "" : " (--force reverts anyway)") << "\n";
         return 1;
     }
     for (const auto &row : statements) std::cout << row[0] << "\n";
