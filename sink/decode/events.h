@@ -77,12 +77,20 @@ struct DecodeError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Readable bytes after the end of a payload given to Decoder::decode_padded (simdjson's padding).
+inline constexpr std::size_t kPayloadPadding = 64;
+
 /// Turns one message of the slot (the payload of an XLogData) into events.
 class Decoder {
 public:
     virtual ~Decoder() = default;
     /// wal_start is the XLogData's start position. Throws DecodeError.
     virtual void decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) = 0;
+    /// The same for a payload followed by at least kPayloadPadding readable bytes (the replication
+    /// stream's messages are), which a decoder may then read where it lies instead of copying it.
+    virtual void decode_padded(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
+        decode(payload, wal_start, handler);
+    }
     /// A query the decoder needs answered on a plain (non-replication) connection to the source
     /// before the next decode(), e.g. catalog lookups; nullopt when none. Asked again after each answer.
     virtual std::optional<std::string> catalog_query() { return std::nullopt; }

@@ -8,15 +8,26 @@
 namespace pgtrail {
 
 void PgtrailDecoder::decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
-    const Record *record = nullptr;
+    dispatch(parse(payload, false, wal_start), handler);
+    parser_.release_large_buffers();  // the handler is done with the record's views
+}
+
+void PgtrailDecoder::decode_padded(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
+    dispatch(parse(payload, true, wal_start), handler);
+    parser_.release_large_buffers();
+}
+
+const Record &PgtrailDecoder::parse(std::string_view payload, bool padded, std::uint64_t wal_start) {
     try {
-        record = &parser_.parse(payload);
+        return padded ? parser_.parse_padded(payload) : parser_.parse(payload);
     } catch (const RecordError &error) {
         char lsn[24];
         throw DecodeError(std::string(error.what()) + " in the pgtrail record at " +
                           std::string(lsn, format_lsn(wal_start, lsn)));
     }
-    const Record &r = *record;
+}
+
+void PgtrailDecoder::dispatch(const Record &r, EventHandler &handler) {
     switch (r.op) {
     case 'B': handler.on_begin(BeginEvent{r.xid, r.lsn, r.ts}); break;
     case 'C': handler.on_commit(CommitEvent{r.lsn, r.ts}); break;
@@ -40,7 +51,6 @@ void PgtrailDecoder::decode(std::string_view payload, std::uint64_t wal_start, E
         break;
     default: break;  // a later op this sink does not know: nothing to record
     }
-    parser_.release_large_buffers();  // the handler is done with the record's views
 }
 
 }  // namespace pgtrail

@@ -19,10 +19,31 @@ std::string_view trim_right(std::string_view s) {
     return s;
 }
 
+/// The text between a string token's quotes when it holds no escape (most do), else empty.
+bool unescaped_as_written(std::string_view token, std::string_view &text) {
+    if (token.size() < 2 || token[0] != '"') return false;
+    std::size_t end = token.find_first_of("\"\\", 1);
+    if (end == std::string_view::npos || token[end] != '"') return false;
+    text = token.substr(1, end - 1);
+    return true;
+}
+
 std::string_view get_string(ondemand::value value, std::string_view what) {
     std::string_view s;
+    if (unescaped_as_written(value.raw_json_token(), s)) return s;  // no copy into simdjson's string buffer
     check(value.get_string().get(s), what);
     return s;
+}
+
+/// A member's name, as written when it holds no escape.
+std::string_view get_key(ondemand::field &field, std::string_view what) {
+    const char *raw = field.key().raw();  // after the opening quote; the closing one is in the buffer
+    std::size_t n = 0;
+    while (raw[n] != '"' && raw[n] != '\\') n++;
+    if (raw[n] == '"') return std::string_view(raw, n);
+    std::string_view key;
+    check(field.unescaped_key().get(key), what);
+    return key;
 }
 
 std::uint64_t get_lsn(ondemand::value value) {
@@ -60,19 +81,28 @@ KeyValue read_key_value(ondemand::value value) {
 
 }  // namespace
 
+static_assert(kPayloadPadding >= simdjson::SIMDJSON_PADDING);
+
 const Record &RecordParser::parse(std::string_view json) {
     buffer_.assign(json);
     buffer_.append(simdjson::SIMDJSON_PADDING, '\0');
-    record_ = Record{};
-    check(parser_.iterate(buffer_.data(), json.size(), buffer_.size()).get(doc_), "document");
+    return parse_at(buffer_.data(), json.size(), buffer_.size());
+}
+
+const Record &RecordParser::parse_padded(std::string_view json) {
+    return parse_at(json.data(), json.size(), json.size() + kPayloadPadding);
+}
+
+const Record &RecordParser::parse_at(const char *json, std::size_t len, std::size_t capacity) {
+    reset_record();
+    check(parser_.iterate(json, len, capacity).get(doc_), "document");
     ondemand::object obj;
     check(doc_.get_object().get(obj), "not an object");
-    for (auto field : obj) {
-        std::string_view key;
-        check(field.unescaped_key().get(key), "key");
-        ondemand::value value;
-        check(field.value().get(value), key);
-        parse_field(key, value);
+    for (auto member : obj) {
+        ondemand::field field;
+        check(std::move(member).get(field), "member");
+        std::string_view key = get_key(field, "key");
+        parse_field(key, field.value());
     }
     if (record_.op == 0) throw RecordError("malformed record: no op");
     return record_;
@@ -105,15 +135,15 @@ void RecordParser::parse_field(std::string_view key, ondemand::value value) {
     } else if (key == "table") {
         record_.table = get_string(value, "table");
     } else if (key == "pk") {
-        record_.pk = parse_string_array(value);
+        parse_string_array(value, record_.pk);
     } else if (key == "before") {
         parse_image(value, record_.before, record_.before_key);
     } else if (key == "after") {
         parse_image(value, record_.after, record_.after_key);
     } else if (key == "unchanged") {
-        record_.unchanged = parse_string_array(value);
+        parse_string_array(value, record_.unchanged);
     } else if (key == "lossy") {
-        record_.lossy = parse_string_array(value);
+        parse_string_array(value, record_.lossy);
     } else if (key == "cascade") {
         check(value.get_bool().get(record_.cascade), "cascade");
     } else if (key == "restart_identity") {
@@ -134,14 +164,13 @@ void RecordParser::parse_image(ondemand::value value, std::string_view &raw, std
     check(value.get_object().get(obj), "image");
     key.assign(record_.pk.size(), KeyValue{});
     std::size_t found = 0;
-    for (auto field : obj) {
-        std::string_view name;
-        check(field.unescaped_key().get(name), "image key");
+    for (auto member : obj) {
+        ondemand::field field;
+        check(std::move(member).get(field), "image member");
+        std::string_view name = get_key(field, "image key");
         for (std::size_t i = 0; i < record_.pk.size(); i++) {
             if (record_.pk[i] != name) continue;
-            ondemand::value v;
-            check(field.value().get(v), "image value");
-            key[i] = read_key_value(v);
+            key[i] = read_key_value(field.value());
             found++;
             break;
         }
@@ -153,16 +182,28 @@ void RecordParser::parse_image(ondemand::value value, std::string_view &raw, std
     raw = trim_right(std::string_view(start, static_cast<std::size_t>(end - start)));
 }
 
-std::vector<std::string_view> RecordParser::parse_string_array(ondemand::value value) {
-    std::vector<std::string_view> items;
+void RecordParser::parse_string_array(ondemand::value value, std::vector<std::string_view> &items) {
     ondemand::array arr;
     check(value.get_array().get(arr), "array");
     for (auto item : arr) {
-        std::string_view s;
-        check(item.get_string().get(s), "array item");
-        items.push_back(s);
+        ondemand::value v;
+        check(item.get(v), "array item");
+        items.push_back(get_string(v, "array item"));
     }
-    return items;
+}
+
+void RecordParser::reset_record() {
+    // Field by field: the vectors keep their capacity from one record to the next.
+    record_.op = 0;
+    record_.xid = 0;
+    record_.lsn = 0;
+    record_.ts = record_.schema = record_.table = record_.before = record_.after = record_.prefix = record_.content = {};
+    record_.pk.clear();
+    record_.before_key.clear();
+    record_.after_key.clear();
+    record_.unchanged.clear();
+    record_.lossy.clear();
+    record_.cascade = record_.restart_identity = record_.transactional = false;
 }
 
 }  // namespace pgtrail

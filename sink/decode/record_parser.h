@@ -41,15 +41,23 @@ struct RecordError : std::runtime_error {
 /// Reuses one simdjson parser and one padded buffer for a stream of records.
 class RecordParser {
 public:
-    /// Parses one record; throws RecordError when it is malformed.
+    /// Parses one record (copied into the parser's padded buffer); throws RecordError when it is malformed.
     const Record &parse(std::string_view json);
+    /// The same for a record followed by at least kPayloadPadding readable bytes, parsed where it
+    /// lies; the views then point into json.
+    const Record &parse_padded(std::string_view json);
     /// Frees the memory a huge record needed once its views are no longer used.
     void release_large_buffers();
 
 private:
+    /// Parses [json, json + len) with capacity readable bytes from json.
+    const Record &parse_at(const char *json, std::size_t len, std::size_t capacity);
     void parse_field(std::string_view key, simdjson::ondemand::value value);
     void parse_image(simdjson::ondemand::value value, std::string_view &raw, std::vector<KeyValue> &key);
-    std::vector<std::string_view> parse_string_array(simdjson::ondemand::value value);
+    /// Appends the array's strings to items.
+    void parse_string_array(simdjson::ondemand::value value, std::vector<std::string_view> &items);
+    /// Empties record_ for the next record.
+    void reset_record();
 
     simdjson::ondemand::parser parser_;
     simdjson::ondemand::document doc_;

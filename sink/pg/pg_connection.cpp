@@ -201,16 +201,23 @@ asio::awaitable<void> PgConnection::put_copy_data(std::string_view data) {
     while (!data.empty()) {
         std::string_view piece = data.substr(0, kPiece);
         int rc = PQputCopyData(conn_.get(), piece.data(), static_cast<int>(piece.size()));
-        if (rc < 0) throw PgError(error_message(), "");
+        if (rc < 0) co_await throw_copy_refusal();
         co_await flush();
         if (rc == 1) data.remove_prefix(piece.size());
     }
 }
 
+asio::awaitable<void> PgConnection::throw_copy_refusal() {
+    // The server ended the COPY with an error while rows were still being sent: its result carries
+    // the SQLSTATE; the connection's error text would carry its CONTEXT, which quotes the row.
+    if (PQstatus(conn_.get()) != CONNECTION_BAD) co_await collect_results();
+    throw PgError(PQstatus(conn_.get()) == CONNECTION_BAD ? error_message() : "COPY ended by the server", "");
+}
+
 asio::awaitable<PgResult> PgConnection::put_copy_end() {
     for (;;) {
         int rc = PQputCopyEnd(conn_.get(), nullptr);
-        if (rc < 0) throw PgError(error_message(), "");
+        if (rc < 0) co_await throw_copy_refusal();
         co_await flush();
         if (rc == 1) break;
     }

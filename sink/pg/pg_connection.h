@@ -117,6 +117,8 @@ private:
     void on_idle();
     void track_socket();
     PgError result_error(const PGresult *result) const;
+    /// Throws the error that ended a COPY the server refused mid-way (its result's, with the SQLSTATE).
+    asio::awaitable<void> throw_copy_refusal();
 
     asio::any_io_executor executor_;
     std::unique_ptr<PGconn, ConnDeleter> conn_;

@@ -1,6 +1,9 @@
 // Streaming replication protocol over libpq.
 #include "pg/replication_stream.h"
 
+#include <cstring>
+#include <new>
+
 #include "pg/copy_text.h"
 #include "json_escape.h"
 #include "pg/wire.h"
@@ -33,8 +36,17 @@ ReplicationStream::Next ReplicationStream::next(std::string_view &message) {
     int n = PQgetCopyData(conn_.get(), &data, 1);
     if (n == 0) return Next::would_block;
     if (n < 0) return Next::ended;
-    buffer_.reset(data);
-    message = std::string_view(data, static_cast<std::size_t>(n));
+    // Padding after the message instead of a padded copy of it: libpq allocates it with malloc
+    // (PQfreemem is free outside Windows), and realloc moves a huge block's pages, not its bytes.
+    auto size = static_cast<std::size_t>(n);
+    char *padded = static_cast<char *>(std::realloc(data, size + kMessagePadding));
+    if (padded == nullptr) {
+        PQfreemem(data);
+        throw std::bad_alloc();
+    }
+    std::memset(padded + size, 0, kMessagePadding);
+    buffer_.reset(padded);
+    message = std::string_view(padded, size);
     return Next::message;
 }
 

@@ -3,12 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "pg/pg_connection.h"
 
 namespace pgtrail {
+
+/// Readable bytes after every message next() yields, so a record can be parsed where it lies.
+inline constexpr std::size_t kMessagePadding = 64;
 
 class ReplicationStream {
 public:
@@ -18,7 +23,8 @@ public:
 
     /// Starts streaming the slot from lsn with the plugin options ("name" 'value', ...).
     asio::awaitable<void> start(const std::string &slot, std::uint64_t lsn, const std::string &options);
-    /// The next CopyData message already received, if any; the view lives until the next call.
+    /// The next CopyData message already received, if any; the view lives until the next call and
+    /// is followed by kMessagePadding readable bytes.
     Next next(std::string_view &message);
     /// Sends a standby status update at once (best effort: the socket is not waited on).
     void send_status(std::uint64_t write, std::uint64_t flush, bool reply_requested = false);
@@ -28,8 +34,11 @@ public:
     PgConnection &connection() { return conn_; }
 
 private:
+    struct FreeDeleter {
+        void operator()(char *p) const noexcept { std::free(p); }
+    };
     PgConnection conn_;
-    CopyBuffer buffer_;
+    std::unique_ptr<char, FreeDeleter> buffer_;  ///< the last message, padded
 };
 
 /// A string in a replication command (START_REPLICATION's plugin options): the walsender's own

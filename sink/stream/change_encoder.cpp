@@ -10,15 +10,7 @@ namespace {
 
 constexpr std::string_view kNull = "\\N";
 constexpr std::size_t kKeepCapacity = 16 * 1024 * 1024;  // more than this, left by a huge row, is given back
-
-/// An image, or NULL when absent; returns how many \u0000 escapes were replaced.
-std::size_t append_image(std::string &out, std::string_view json) {
-    if (json.empty()) {
-        out.append(kNull);
-        return 0;
-    }
-    return append_copy_escaped_json(out, json);
-}
+constexpr std::size_t kImagePiece = 1024 * 1024;        // a larger image is escaped and sent in pieces of this size
 
 }  // namespace
 
@@ -34,9 +26,45 @@ std::string_view operation_name(char op) {
 
 ChangeEncoder::ChangeEncoder(std::string_view database) { append_copy_escaped(database_, database); }
 
+std::string_view ChangeEncoder::ready() {
+    if (!piece_.empty()) return piece_;
+    std::size_t end = deferred_.empty() ? out_.size() : deferred_.front().at;
+    if (sent_ < end || deferred_.empty()) return std::string_view(out_).substr(sent_, end - sent_);
+    Deferred &image = deferred_.front();
+    std::size_t counted = 0;  // (counted when the image was added)
+    image.json.remove_prefix(append_copy_escaped_json_part(piece_, image.json, kImagePiece, counted));
+    if (image.json.empty()) deferred_.erase(deferred_.begin());
+    return piece_;
+}
+
 void ChangeEncoder::consume_ready() {
+    if (!piece_.empty()) {
+        piece_.clear();
+        return;
+    }
+    sent_ = deferred_.empty() ? out_.size() : deferred_.front().at;
+    if (!deferred_.empty()) return;
     out_.clear();
+    sent_ = 0;
     if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+    if (piece_.capacity() > kKeepCapacity) std::string().swap(piece_);
+}
+
+std::size_t ChangeEncoder::pending() const {
+    std::size_t bytes = out_.size() - sent_ + piece_.size();
+    for (const auto &image : deferred_) bytes += image.json.size();
+    return bytes;
+}
+
+void ChangeEncoder::append_image(std::string_view json) {
+    if (json.empty()) {
+        out_.append(kNull);
+    } else if (json.size() > kImagePiece && stream_huge_images_) {
+        nul_escapes_ += count_nul_escapes(json);
+        deferred_.push_back(Deferred{out_.size(), json});
+    } else {
+        nul_escapes_ += append_copy_escaped_json(out_, json);
+    }
 }
 
 void ChangeEncoder::begin(const BeginEvent &begin, std::uint32_t first_ordinal) {
@@ -75,9 +103,9 @@ void ChangeEncoder::add(const RowChangeEvent &change, std::string_view queued_at
     if (key) append_copy_escaped(out_, *key);
     else out_.append(kNull);
     out_.push_back('\t');
-    nul_escapes_ += append_image(out_, change.before);
+    append_image(change.before);
     out_.push_back('\t');
-    nul_escapes_ += append_image(out_, change.after);
+    append_image(change.after);
     out_.push_back('\t');
     out_.append(context_).push_back('\t');
     if (change.unchanged.empty()) out_.append(kNull);

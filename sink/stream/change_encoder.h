@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "decode/events.h"
 
@@ -31,10 +32,19 @@ public:
     /// A truncated table: a row with no key and no images.
     void add(const TruncateEvent &truncate, std::string_view queued_at);
 
-    /// COPY rows not sent yet.
-    std::string_view ready() const { return out_; }
-    /// Drops the bytes returned by ready() once sent (and the memory a huge row needed).
+    /// The next COPY bytes to send, empty once everything is sent: rows as encoded, or the next
+    /// piece of a huge image, COPY-escaped only now so that its escaped copy never exists whole.
+    std::string_view ready();
+    /// Drops the bytes the last ready() returned, once sent (and the memory a huge row needed).
     void consume_ready();
+    /// Bytes encoded and not sent yet (a huge image counted as it stands).
+    std::size_t pending() const;
+    /// True while a huge image waits to be sent: it points into the decoder's message, so
+    /// everything must be sent before the next message is decoded.
+    bool holds_views() const { return !deferred_.empty(); }
+    /// Whether huge images wait to be sent in pieces (true) or are escaped into the rows at once
+    /// (false: careful mode, whose writer takes whole rows). Changed only when nothing is pending.
+    void set_stream_huge_images(bool on) { stream_huge_images_ = on; }
 
     /// Changes of the open transaction so far.
     std::uint32_t xact_changes() const { return ordinal_ - first_ordinal_; }
@@ -42,12 +52,24 @@ public:
     std::size_t nul_escapes() const { return nul_escapes_; }
 
 private:
+    /// A huge image not escaped yet.
+    struct Deferred {
+        std::size_t at;         ///< where in out_ its escaped text belongs
+        std::string_view json;  ///< what is left of it
+    };
+
+    /// An image column's value: NULL, escaped into out_, or (huge) deferred.
+    void append_image(std::string_view json);
     /// The columns every row starts with, up to and including "table".
     void append_row_head(std::uint64_t lsn, char op, std::string_view schema, std::string_view table,
                          std::string_view queued_at);
 
     std::string database_;        ///< COPY-escaped source database name
-    std::string out_;             ///< COPY text not sent yet
+    std::string out_;             ///< COPY text not sent yet, from sent_ on
+    std::size_t sent_ = 0;        ///< bytes of out_ already sent (up to a deferred image)
+    std::vector<Deferred> deferred_;
+    std::string piece_;           ///< the piece of deferred_.front() that ready() returned
+    bool stream_huge_images_ = true;
     // The open transaction.
     std::string commit_lsn_;
     std::string xid_;

@@ -6,6 +6,9 @@
 #include <cstdint>
 
 #include <simdjson.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // 16-byte scan in may_hold_unholdable_number (every x86-64 has SSE2)
+#endif
 
 namespace pgtrail {
 
@@ -40,6 +43,28 @@ bool read_exponent(std::string_view digits, std::int64_t &value) {
 
 /// Base-10000 weight of the digit at decimal exponent d (floor(d / 4)).
 std::int64_t weight_of(std::int64_t d) { return d >= 0 ? d / 4 : -((-d - 1) / 4 + 1); }
+
+/// True after a number's last digit: JSON puts only these (or the end) after a number token.
+bool ends_number(char c) { return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+/// True when the e at s[i], after a digit, starts an exponent of 5 or more digits that ends a
+/// number token. A uuid's or a word's "3e12345a" is not one, so ordinary rows skip the walk.
+bool long_exponent_at(const char *s, std::size_t i, std::size_t n) {
+    if (i == 0 || !is_digit(s[i - 1])) return false;
+    std::size_t j = i + 1;
+    if (j < n && (s[j] == '+' || s[j] == '-')) j++;
+    std::size_t k = j;
+    while (k < n && is_digit(s[k])) k++;
+    return k - j >= 5 && (k == n || ends_number(s[k]));
+}
+
+/// The byte loop of may_hold_unholdable_number: run counts the digits in a row before s[i].
+bool byte_may_start_unholdable(const char *s, std::size_t i, std::size_t n, std::size_t &run) {
+    char c = s[i];
+    if (is_digit(c)) return ++run >= kLongDigitRun;
+    run = 0;
+    return (c == 'e' || c == 'E') && long_exponent_at(s, i, n);
+}
 
 /// True when the value (a member's or an element's) holds a number jsonb cannot hold.
 bool holds_unholdable(ondemand::value value) {
@@ -105,20 +130,38 @@ bool jsonb_can_hold_number(std::string_view token) {
 }
 
 bool may_hold_unholdable_number(std::string_view json) {
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < json.size(); i++) {
-        char c = json[i];
-        if (is_digit(c)) {
-            if (++run >= kLongDigitRun) return true;
+    const char *s = json.data();
+    std::size_t n = json.size();
+    std::size_t run = 0;  // digits in a row so far
+    std::size_t i = 0;
+    while (i < n) {
+#if defined(__SSE2__)
+        if (i + 16 <= n) {
+            __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + i));
+            __m128i lower = _mm_or_si128(chunk, _mm_set1_epi8(0x20));
+            unsigned e_mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(lower, _mm_set1_epi8('e'))));
+            if (e_mask == 0) {
+                // No e or E: the block only extends or ends a run of digits.
+                __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(chunk, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(chunk, _mm_set1_epi8('9' + 1)));
+                unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(digit));
+                if (mask == 0xFFFF) {
+                    run += 16;
+                } else {
+                    if (run + static_cast<std::size_t>(__builtin_ctz(~mask)) >= kLongDigitRun) return true;
+                    run = static_cast<std::size_t>(__builtin_clz(~mask << 16));  // the digits the block ends with
+                }
+                if (run >= kLongDigitRun) return true;
+                i += 16;
+                continue;
+            }
+            // The bytes up to the first e go one by one.
+            for (std::size_t stop = i + static_cast<std::size_t>(__builtin_ctz(e_mask)) + 1; i < stop; i++)
+                if (byte_may_start_unholdable(s, i, n, run)) return true;
             continue;
         }
-        run = 0;
-        if (c != 'e' && c != 'E') continue;
-        std::size_t j = i + 1;
-        if (j < json.size() && (json[j] == '+' || json[j] == '-')) j++;
-        std::size_t k = j;
-        while (k < json.size() && k - j < 5 && is_digit(json[k])) k++;
-        if (k - j >= 5) return true;
+#endif
+        if (byte_may_start_unholdable(s, i, n, run)) return true;
+        i++;
     }
     return false;
 }

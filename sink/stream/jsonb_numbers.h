@@ -14,8 +14,9 @@ namespace pgtrail {
 /// True when jsonb's numeric can hold this JSON number token exactly as numeric_in reads it.
 bool jsonb_can_hold_number(std::string_view token);
 
-/// A cheap test over JSON text: false when it certainly holds no number jsonb refuses (no
-/// exponent of 5 or more digits and no run of 6000 or more digits).
+/// A cheap test over JSON text, run on every image: false when it certainly holds no number
+/// jsonb refuses (no exponent of 5 or more digits after a digit and ending a number token, and
+/// no run of 6000 or more digits).
 bool may_hold_unholdable_number(std::string_view json);
 
 /// The top-level members of a row image whose value holds a number jsonb cannot hold, in order.

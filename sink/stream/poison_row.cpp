@@ -44,6 +44,29 @@ bool is_data_error(std::string_view sqlstate) {
     return sqlstate.size() == 5 && (sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "54");
 }
 
+namespace {
+
+/// The name of the classes whose messages may quote a value, else empty.
+std::string_view quoting_class_name(std::string_view sqlstate) {
+    std::string_view error_class = sqlstate.size() == 5 ? sqlstate.substr(0, 2) : std::string_view();
+    return error_class == "22"   ? "data exception"
+           : error_class == "23" ? "integrity constraint violation"
+           : error_class == "54" ? "program limit exceeded"
+                                 : "";
+}
+
+}  // namespace
+
+std::string sqlstate_text(std::string_view sqlstate) {
+    std::string_view name = quoting_class_name(sqlstate);
+    return "SQLSTATE " + std::string(sqlstate) + (name.empty() ? "" : ", " + std::string(name));
+}
+
+std::string loggable_error(std::string_view sqlstate, std::string_view message) {
+    if (quoting_class_name(sqlstate).empty()) return std::string(message);
+    return "the destination refused the data (" + sqlstate_text(sqlstate) + ")";
+}
+
 std::optional<CopyRow> split_copy_row(std::string_view line) {
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     CopyRow row;

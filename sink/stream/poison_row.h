@@ -19,6 +19,13 @@ namespace pgtrail {
 /// exceeded). Sending the same rows again cannot help; storing them differently can.
 bool is_data_error(std::string_view sqlstate);
 
+/// "SQLSTATE 22003, data exception": the code, with the class named for 22, 23 and 54.
+std::string sqlstate_text(std::string_view sqlstate);
+
+/// What to log of a destination error: for SQLSTATE classes 22, 23 and 54, whose messages may
+/// quote a row's value, the SQLSTATE and its class only; else the message.
+std::string loggable_error(std::string_view sqlstate, std::string_view message);
+
 /// One text-format COPY row of the changes table (kCopyColumns), fields still COPY-escaped.
 struct CopyRow {
     static constexpr std::size_t kCommitLsn = 0, kOrdinal = 1, kPosition = 2, kOperation = 6, kSchema = 8,

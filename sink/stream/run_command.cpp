@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "ops/ops_services.h"
+#include "stream/poison_row.h"
 #include "stream/server_setup.h"
 #include "stream/session.h"
 
@@ -41,9 +42,16 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
             log::error(error.what());
             exit_code = 1;
             co_return;
-        } catch (const std::exception &error) {
+        } catch (const RefusedData &error) {
+            ops.on_session_error();
+            log::warn(std::string(error.what()) + "; reconnecting in " + std::to_string(delay.count()) + " ms");
+        } catch (const PgError &error) {
             ops.on_session_error();
             if (session.made_progress()) delay = kFirstBackoff;  // a poison batch still backs off
+            log::warn(loggable_error(error.sqlstate, error.what()) + "; reconnecting in " + std::to_string(delay.count()) + " ms");
+        } catch (const std::exception &error) {
+            ops.on_session_error();
+            if (session.made_progress()) delay = kFirstBackoff;
             log::warn(std::string(error.what()) + "; reconnecting in " + std::to_string(delay.count()) + " ms");
         }
         if (stop.requested) break;

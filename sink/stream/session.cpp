@@ -21,6 +21,7 @@ namespace pgtrail {
 
 namespace {
 
+static_assert(kMessagePadding >= kPayloadPadding);
 constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
 constexpr std::chrono::milliseconds kIdleWait{1000};
 
@@ -86,6 +87,7 @@ asio::awaitable<void> Session::connect_and_prepare() {
     encoder_ = std::make_unique<ChangeEncoder>(database_);
     if (refused_.until > committed_lsn_) {
         writer_->set_careful(true);
+        encoder_->set_stream_huge_images(false);  // the careful writer takes whole rows
         log::info("writing change by change up to " + lsn_text(refused_.until) + ", where the destination refused a batch");
     } else {
         refused_.until = 0;
@@ -160,9 +162,11 @@ asio::awaitable<void> Session::drain() {
         pinged_ = false;
         metrics().received_bytes += message.size();
         handle_message(message);
-        co_await answer_catalog_queries();
+        // (a coroutine frame per message only when the decoder asks something)
+        if (auto sql = decoder_->catalog_query()) co_await answer_catalog_queries(std::move(*sql));
         send_status(need_reply_);
-        if (encoder_->ready().size() >= kSendChunk) co_await send_ready();
+        // A huge image is sent now: it points into this message.
+        if (encoder_->pending() >= kSendChunk || encoder_->holds_views()) co_await send_ready();
         if (!in_xact_ && batch_xacts_ > 0 && batch_due()) co_await commit_batch();
     }
 }
@@ -171,7 +175,7 @@ void Session::handle_message(std::string_view message) {
     if (auto data = parse_xlogdata(message)) {
         try {
             metrics().on_received(data->data_start);
-            decoder_->decode(data->payload, data->data_start, *this);
+            decoder_->decode_padded(data->payload, data->data_start, *this);  // the payload ends the padded message
         } catch (const DecodeError &error) {
             throw FatalError(error.what());  // never the payload: it holds row data
         }
@@ -180,8 +184,8 @@ void Session::handle_message(std::string_view message) {
     }
 }
 
-asio::awaitable<void> Session::answer_catalog_queries() {
-    while (auto sql = decoder_->catalog_query()) {
+asio::awaitable<void> Session::answer_catalog_queries(std::string first) {
+    for (std::optional<std::string> sql = std::move(first); sql; sql = decoder_->catalog_query()) {
         if (!catalog_open_) {
             std::vector<std::pair<std::string, std::string>> params{{"application_name", "pgtrail catalog " + config_.slot}};
             co_await catalog_.connect(config_.source, params);
@@ -200,6 +204,7 @@ void Session::on_begin(const BeginEvent &event) {
     if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(event.commit_lsn));
     in_xact_ = true;
     xid_ = event.xid;
+    xact_commit_lsn_ = event.commit_lsn;
     // The commit record's start before the origin's position means its end is not beyond it.
     skipping_ = event.commit_lsn < committed_lsn_;
     if (skipping_) return;
@@ -220,11 +225,12 @@ void Session::on_row_change(const RowChangeEvent &event) {
     if (batch_changes_ == 0) batch_started_ = Clock::now();
     std::size_t nul_escapes = encoder_->nul_escapes();
     const RowChangeEvent &change = storable(event);
-    encoder_->add(change, format_utc_timestamp(now_unix_micros()));
+    format_utc_timestamp(now_unix_micros(), queued_at_);
+    encoder_->add(change, queued_at_);
     batch_max_change_lsn_ = std::max(batch_max_change_lsn_, event.lsn);
     if (!event.lossy.empty()) note_lossy(event);
     if (!change.lossy.empty()) metrics().pending_lossy_changes++;
-    if (encoder_->nul_escapes() != nul_escapes)
+    if (encoder_->nul_escapes() != nul_escapes && first_warning(event.lsn))
         log::warn("a json value in " + std::string(event.schema) + "." + std::string(event.table) + " at " +
                   lsn_text(event.lsn) + " holds \\u0000, which jsonb cannot store: written as \\ufffd");
     count_change(event.op);
@@ -234,12 +240,18 @@ void Session::on_truncate(const TruncateEvent &event) {
     if (!in_xact_) throw FatalError("malformed stream: a truncate outside a transaction at " + lsn_text(event.lsn));
     if (skipping_) return;
     if (batch_changes_ == 0) batch_started_ = Clock::now();
-    encoder_->add(event, format_utc_timestamp(now_unix_micros()));
+    format_utc_timestamp(now_unix_micros(), queued_at_);
+    encoder_->add(event, queued_at_);
     batch_max_change_lsn_ = std::max(batch_max_change_lsn_, event.lsn);
     count_change('T');
 }
 
+bool Session::first_warning(std::uint64_t lsn) {
+    return refused_.warned.insert({xact_commit_lsn_, lsn}).second;
+}
+
 void Session::note_lossy(const RowChangeEvent &event) {
+    if (!first_warning(event.lsn)) return;
     std::string columns;
     for (auto name : event.lossy) columns += (columns.empty() ? "" : ", ") + std::string(name);
     log::warn("the change of " + std::string(event.schema) + "." + std::string(event.table) + " at " + lsn_text(event.lsn) +
@@ -248,12 +260,13 @@ void Session::note_lossy(const RowChangeEvent &event) {
 
 const RowChangeEvent &Session::storable(const RowChangeEvent &event) {
     if (!check_numbers_ || !text_unholdable_numbers(event, texted_)) return event;
+    metrics().pending_refused_changes++;
+    if (!first_warning(event.lsn)) return texted_.event;
     std::string columns;
     for (const auto &name : texted_.texted) columns += (columns.empty() ? "" : ", ") + name;
     log::warn("the change of " + std::string(event.schema) + "." + std::string(event.table) + " at " + lsn_text(event.lsn) +
               " holds numbers jsonb cannot hold (over numeric's 131072 digits before or 16383 after the point): stored as "
               "their JSON text, columns listed in lossy: " + columns);
-    metrics().pending_refused_changes++;
     return texted_.event;
 }
 
@@ -307,12 +320,14 @@ asio::awaitable<void> Session::send_ready() {
     std::string_view rows = encoder_->ready();
     if (rows.empty()) co_return;
     try {
-        co_await writer_->send(rows);
+        for (; !rows.empty(); rows = encoder_->ready()) {
+            co_await writer_->send(rows);
+            encoder_->consume_ready();
+        }
     } catch (const PgError &error) {
         note_write_error(error);
         throw;
     }
-    encoder_->consume_ready();
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
 }
 
@@ -336,10 +351,12 @@ asio::awaitable<void> Session::commit_batch() {
     batch_xacts_ = 0;
     batch_changes_ = 0;
     batch_max_change_lsn_ = 0;
+    refused_.warned.clear();  // all written: a later session never sees these changes again
     made_progress_ = true;
     if (writer_->careful() && committed_lsn_ >= refused_.until) {
         refused_.until = 0;
         writer_->set_careful(false);
+        encoder_->set_stream_huge_images(true);
         log::info("the refused batch is stored up to " + lsn_text(committed_lsn_) + "; writing with COPY again");
     }
     send_status(true);
@@ -353,8 +370,11 @@ void Session::note_write_error(const PgError &error) {
                          error.sqlstate + ", at its commit: a trigger or constraint on the changes table?)");
     refused_.until = std::max({batch_last_lsn_, batch_max_change_lsn_, committed_lsn_ + 1});
     metrics().refused_batches++;
-    log::warn("the destination refused the batch after " + lsn_text(committed_lsn_) + " for its data (SQLSTATE " + error.sqlstate +
-              "): writing it again change by change, each value jsonb refuses stored as its text or a placeholder and listed in lossy");
+    // Logged once, by the run loop; the server's message is left out: it may quote a value.
+    throw RefusedData("the destination refused the batch after " + lsn_text(committed_lsn_) + " for its data (" +
+                          sqlstate_text(error.sqlstate) +
+                          "): writing it again change by change, each value jsonb refuses stored as its text or a placeholder and listed in lossy",
+                      error.sqlstate);
 }
 
 asio::awaitable<void> Session::finish() {

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "stream/change_encoder.h"
 #include "stream/change_writer.h"
@@ -28,6 +30,14 @@ struct StopState {
 /// progress passes `until`.
 struct RefusedBatch {
     std::uint64_t until = 0;  ///< 0: none
+    /// Changes (commit_lsn, lsn) whose warning (lossy, numbers made text, \u0000) is logged, not
+    /// yet committed: the session that writes them again after a failed one does not log it again.
+    std::set<std::pair<std::uint64_t, std::uint64_t>> warned;
+};
+
+/// A write the destination refused for its data; the message names no value (the server's may).
+struct RefusedData : PgError {
+    using PgError::PgError;
 };
 
 class Session : private EventHandler {
@@ -50,8 +60,9 @@ private:
     asio::awaitable<void> stream();
     asio::awaitable<void> drain();
     void handle_message(std::string_view message);
-    /// Runs the decoder's catalog queries on a plain connection to the source (opened when first needed).
-    asio::awaitable<void> answer_catalog_queries();
+    /// Runs the decoder's catalog queries, first and those it asks next, on a plain connection to
+    /// the source (opened when first needed).
+    asio::awaitable<void> answer_catalog_queries(std::string first);
     // The decoder's events.
     void on_begin(const BeginEvent &event) override;
     void on_row_change(const RowChangeEvent &event) override;
@@ -62,13 +73,16 @@ private:
     const RowChangeEvent &storable(const RowChangeEvent &event);
     /// Logs and counts a change the plugin flagged lossy.
     void note_lossy(const RowChangeEvent &event);
+    /// True the first time a warning about this change of the open transaction is to be logged.
+    bool first_warning(std::uint64_t lsn);
     /// Counts a change encoded into the open batch.
     void count_change(char op);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
     bool batch_due() const;
     asio::awaitable<void> send_ready();
     asio::awaitable<void> commit_batch();
-    /// A write failed: when for its data, the next session replays the batch change by change.
+    /// A write failed: when for its data, the next session replays the batch change by change, and
+    /// a RefusedData saying so (the one log line of the refusal) is thrown.
     void note_write_error(const PgError &error);
     asio::awaitable<void> finish();
     void send_status(bool force);
@@ -105,6 +119,7 @@ private:
     // The source transaction being read.
     bool in_xact_ = false;
     std::uint32_t xid_ = 0;
+    std::uint64_t xact_commit_lsn_ = 0;
     bool skipping_ = false;             ///< already in the destination: its end LSN is not beyond the origin
 
     // The open batch.
@@ -113,6 +128,7 @@ private:
     std::uint64_t batch_last_lsn_ = 0;
     std::uint64_t batch_max_change_lsn_ = 0;  ///< the last change's LSN in the batch (a refused batch ends after it)
     std::string batch_last_ts_;
+    std::string queued_at_;             ///< the current change's queued_at (kept for its memory)
     Clock::time_point batch_started_;
     bool need_reply_ = false;
 

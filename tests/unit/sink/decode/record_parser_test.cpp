@@ -103,3 +103,25 @@ TEST_CASE("malformed records throw RecordError") {
     CHECK_THROWS_AS(parser.parse(R"({"op":"B","lsn":"zz"})"), RecordError);
     CHECK_THROWS_AS(parser.parse(R"({"op":"I","lsn":"0/1","after":[1]})"), RecordError);
 }
+
+TEST_CASE("a padded record is parsed where it lies; escaped names still match the key") {
+    std::string json = R"({"op":"U","lsn":"0/1","schema":"s","table":"t\"x","pk":["k\"1","id"],"before":{"k\"1":"a","id":1},"after":{"id":2,"k\u00221":"b\u0041"}})";
+    std::string buffer = json + std::string(kPayloadPadding, '\0');
+    RecordParser parser;
+    const Record &r = parser.parse_padded(std::string_view(buffer.data(), json.size()));
+    CHECK(r.table == "t\"x");
+    REQUIRE(r.pk.size() == 2);
+    CHECK(r.pk[0] == "k\"1");
+    CHECK(r.after.data() >= buffer.data());  // a view into the caller's buffer, not a copy
+    CHECK(r.after.data() < buffer.data() + buffer.size());
+    REQUIRE(r.before_key.size() == 2);
+    CHECK(r.before_key[0].text == "a");
+    REQUIRE(r.after_key.size() == 2);  // "k\u00221" is the name k"1
+    CHECK(r.after_key[0].text == "bA");
+    CHECK(r.after_key[1].raw == "2");
+    // The next record reuses the parser; nothing of the first one shows through.
+    const Record &d = parser.parse(R"({"op":"D","lsn":"0/2","schema":"s","table":"t","pk":[],"before":{}})");
+    CHECK(d.pk.empty());
+    CHECK(d.after.empty());
+    CHECK(d.after_key.empty());
+}

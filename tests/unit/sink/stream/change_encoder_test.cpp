@@ -142,3 +142,33 @@ TEST_CASE("ordinals can start after rows already stored under the same commit_ls
     CHECK(f[0] == "1100");
     CHECK(f[1] == "5");
 }
+
+TEST_CASE("a huge image goes out in escaped pieces, byte for byte the row it would be whole") {
+    std::string image = "{\"id\":1,\"v\":\"";
+    for (int i = 0; i < 300000; i++) image += (i % 1000 == 0) ? "\\u0000\\\\\t" : "abcdefgh";
+    image += "\"}";
+    RowChangeEvent r = insert_record(1000);
+    r.after = image;
+    ChangeEncoder whole("db"), streamed("db");
+    whole.set_stream_huge_images(false);
+    for (ChangeEncoder *enc : {&whole, &streamed}) {
+        enc->begin(begin_record());
+        enc->add(r, "2026-11-30 06:00:01.000000+00");
+        enc->add(insert_record(1001), "2026-11-30 06:00:01.000000+00");
+    }
+    CHECK(streamed.holds_views());
+    CHECK_FALSE(whole.holds_views());
+    CHECK(streamed.nul_escapes() == 300);
+    CHECK(whole.nul_escapes() == 300);
+    std::string expected(whole.ready()), sent;
+    std::size_t pieces = 0;
+    for (std::string_view piece = streamed.ready(); !piece.empty(); piece = streamed.ready(), pieces++) {
+        CHECK(piece.size() <= 2 * 1024 * 1024 + 16);  // never the whole escaped image at once
+        sent += piece;
+        streamed.consume_ready();
+    }
+    CHECK(pieces > 3);
+    CHECK(sent == expected);
+    CHECK_FALSE(streamed.holds_views());
+    CHECK(streamed.pending() == 0);
+}

@@ -37,6 +37,16 @@ TEST_CASE("data errors are SQLSTATE classes 22 and 54") {
     CHECK_FALSE(is_data_error(""));
 }
 
+TEST_CASE("a destination error is logged without its message where that may quote a value") {
+    CHECK(loggable_error("22021", "invalid byte sequence for encoding \"UTF8\": 0xed 0xa0") ==
+          "the destination refused the data (SQLSTATE 22021, data exception)");
+    CHECK(loggable_error("23505", "duplicate key value") == "the destination refused the data (SQLSTATE 23505, integrity constraint violation)");
+    CHECK(loggable_error("54000", "total size of jsonb object elements exceeds the maximum") ==
+          "the destination refused the data (SQLSTATE 54000, program limit exceeded)");
+    CHECK(loggable_error("08006", "server closed the connection unexpectedly") == "server closed the connection unexpectedly");
+    CHECK(loggable_error("", "no connection to the server") == "no connection to the server");
+}
+
 TEST_CASE("an encoded row splits into its 16 fields and joins back byte for byte") {
     std::string line = encoded_row(R"({"id":1,"doc":{"a":1e140000},"s":"tab\there"})");
     auto row = split_copy_row(line);
