@@ -65,6 +65,7 @@ void startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init
     auto *state = static_cast<PluginState *>(MemoryContextAllocZero(ctx->context, sizeof(PluginState)));
     state->change_cxt = AllocSetContextCreate(ctx->context, "pgtrail change", ALLOCSET_DEFAULT_SIZES);
     state->options = parse_options(ctx, ctx->output_plugin_options);
+    set_redact_key(state->options->redact_key.data(), static_cast<int>(state->options->redact_key.size()));
     ctx->output_plugin_private = state;
     opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
     opt->receive_rewrites = false;

@@ -84,6 +84,12 @@ std::vector<std::string> parse_name_list(std::string_view list, ListSyntax synta
     return names;
 }
 
+std::vector<std::vector<std::string>> split_dotted_items(std::string_view list) {
+    std::vector<std::vector<std::string>> items;
+    for (auto &item : split_items(list, ListSyntax{true, true})) items.push_back(std::move(item.parts));
+    return items;
+}
+
 std::vector<TablePattern> parse_table_patterns(std::string_view list) {
     std::vector<TablePattern> patterns;
     for (auto &item : split_items(list, ListSyntax{true, true})) {

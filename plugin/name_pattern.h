@@ -24,6 +24,10 @@ struct ListSyntax {
 /// inside quotes is a quote). Empty items are an error. Throws std::invalid_argument.
 std::vector<std::string> parse_name_list(std::string_view list, ListSyntax syntax);
 
+/// Splits a comma list of dotted patterns (wildcards on, case folded) into their parts.
+/// Throws std::invalid_argument.
+std::vector<std::vector<std::string>> split_dotted_items(std::string_view list);
+
 /// Parses a comma list of `schema.table` patterns. Throws std::invalid_argument.
 std::vector<TablePattern> parse_table_patterns(std::string_view list);
 

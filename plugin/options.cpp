@@ -48,6 +48,15 @@ const OptionSpec kOptions[] = {
          o.all_messages = false;
          o.messages = v.empty() ? std::vector<std::string>{} : parse_name_list(v, kGlobs);
      }},
+    {"redact", "a comma-separated list of schema.table.column patterns (* matches any characters)",
+     [](PluginOptions &o, std::string_view v) { o.redact = parse_column_patterns(v); }},
+    {"redact-key", "the HMAC key as an even number of hex digits",
+     [](PluginOptions &o, std::string_view v) {
+         o.redact_key = decode_hex(v);
+         if (o.redact_key.empty()) throw std::invalid_argument("an empty key");
+     }},
+    {"ignore-columns", "a comma-separated list of schema.table.column patterns (* matches any characters)",
+     [](PluginOptions &o, std::string_view v) { o.ignore_columns = parse_column_patterns(v); }},
     {"skip-empty-xacts", "a boolean (true/false, on/off, yes/no, 1/0)", set_bool<&PluginOptions::skip_empty_xacts>},
     {"partition-root", "a boolean (true/false, on/off, yes/no, 1/0)", set_bool<&PluginOptions::partition_root>},
 };
@@ -75,7 +84,9 @@ void apply_option(PluginOptions &options, std::string_view name, const char *val
             spec.set(options, text);
         } catch (const std::invalid_argument &e) {
             std::string detail = e.what();
-            throw std::invalid_argument("could not parse value \"" + std::string(value ? value : "") +
+            // A key is never echoed: errors reach the server log and the client.
+            std::string shown = name == "redact-key" ? "(hidden)" : std::string(value ? value : "");
+            throw std::invalid_argument("could not parse value \"" + shown +
                                         "\" for option \"" + spec.name + "\": expected " + spec.accepts +
                                         (detail.empty() ? "" : " (" + detail + ")"));
         }

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "column_policy.h"
 #include "name_pattern.h"
 
 namespace pgtrail {
@@ -19,6 +20,9 @@ struct PluginOptions {
     std::vector<std::string> messages;          ///< globs over message prefixes
     bool skip_empty_xacts = true;
     bool partition_root = true;                 ///< report partitions under their root table
+    std::vector<ColumnPattern> redact;          ///< columns whose values never leave the server
+    std::string redact_key;                     ///< HMAC key (bytes) for redacted values; empty: fixed marker
+    std::vector<ColumnPattern> ignore_columns;  ///< an UPDATE changing only these is not written
 };
 
 /// Applies one option. value is NULL when the option was given without one.

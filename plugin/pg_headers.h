@@ -26,7 +26,9 @@ extern "C" {
 #include "catalog/pg_publication.h"    // publication membership and actions
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"           // defGetString
+#include "common/hmac.h"               // redacted values' keyed hash
 #include "common/jsonapi.h"            // IsValidJsonNumber
+#include "common/sha2.h"               // PG_SHA256_DIGEST_LENGTH
 #include "fmgr.h"
 #include "nodes/makefuncs.h"           // makeFuncExpr for to_jsonb's argument type
 #include "parser/parse_coerce.h"       // find_coercion_pathway (types with a cast to json)
@@ -35,6 +37,7 @@ extern "C" {
 #include "replication/output_plugin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"               // datumIsEqual (ignore-columns)
 #include "utils/date.h"
 #include "utils/datetime.h"              // MAXDATELEN
 #include "utils/fmgroids.h"

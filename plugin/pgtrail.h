@@ -39,6 +39,8 @@ struct ElementInfo {
 /// Everything needed to render one column, computed once per relation.
 struct ColumnInfo {
     bool omitted;  ///< not in row images: dropped, or virtual generated (18+, not in the WAL)
+    bool redacted; ///< matches the redact option: written as a marker or keyed hash, never as is
+    bool ignored;  ///< matches ignore-columns: an UPDATE changing only such columns is not written
     ValueKind kind;
     const char *key;  ///< "name": pre-escaped
     int key_len;
@@ -64,6 +66,8 @@ struct RelInfo {
     TupleDesc desc;             ///< descriptor of the reported relation
     TupleConversionMap *map;    ///< partition row -> root row, or NULL
     ColumnInfo *columns;        ///< desc->natts entries
+    bool any_redacted;          ///< some column is redacted
+    bool any_ignored;           ///< some column is ignored
 };
 
 /// The plugin's state for one decoding session (ctx->output_plugin_private).
@@ -110,6 +114,14 @@ Omission append_json_value_within(StringInfo out, Datum value, const ColumnInfo 
                                   Size image_jsonb, Size *size, Size *jsonb_size);
 /// Appends the placeholder "<pgtrail: value of N bytes omitted: REASON>".
 void append_omitted(StringInfo out, Size size, Omission why);
+
+// redaction.cpp
+/// Appends a redacted column's JSON: the fixed marker, or with a key the HMAC of value's JSON.
+void append_redacted_value(StringInfo out, Datum value, const ColumnInfo *col);
+/// The key redacted values are hashed with (set once from the options; NULL: fixed marker).
+void set_redact_key(const char *key, int len);
+/// True when an UPDATE's new row differs from its complete old row only in ignored columns.
+bool only_ignored_columns_changed(const RelInfo *info, HeapTuple oldtuple, HeapTuple newtuple);
 
 // tuple_json.cpp
 /// Where each column's value was written in the output buffer (offsets; len 0: not written).

@@ -125,6 +125,16 @@ void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation
     if (lossy->count > 0) warn_lossy(info, change->lsn, op, lossy);
 }
 
+// ignore-columns: an UPDATE whose complete old row (REPLICA IDENTITY FULL) differs from the new
+// one only in ignored columns. Without the old row nothing can be compared: it is written.
+bool update_only_touches_ignored(const RelInfo *info, Relation rel, ReorderBufferChange *change) {
+    if (!info->any_ignored || change->action != REORDER_BUFFER_CHANGE_UPDATE) return false;
+    if (rel->rd_rel->relreplident != REPLICA_IDENTITY_FULL) return false;
+    HeapTuple oldtuple = as_reported(info, change_old_tuple(change));
+    HeapTuple newtuple = as_reported(info, change_new_tuple(change));
+    return oldtuple && newtuple && only_ignored_columns_changed(info, oldtuple, newtuple);
+}
+
 // Looks an origin's name up in the catalog, inside a transaction of our own if
 // decoding is not in one (the walsender decodes outside transactions).
 char *origin_name(RepOriginId origin_id) {
@@ -191,6 +201,10 @@ void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 void write_change(LogicalDecodingContext *ctx, PluginState *state, Relation rel, ReorderBufferChange *change) {
     const RelInfo *info = relinfo_get(state, rel);
     if (!info->tracked || !action_published(info, change->action)) {
+        note_filtered(ctx, state);
+        return;
+    }
+    if (update_only_touches_ignored(info, rel, change)) {
         note_filtered(ctx, state);
         return;
     }

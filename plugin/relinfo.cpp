@@ -128,6 +128,21 @@ bool passes_table_filters(const PluginOptions &options, Relation rel) {
     return included;
 }
 
+// redact / ignore-columns match the reported table (the partition root when reported so).
+void apply_column_rules(const PluginOptions &options, RelInfo *info, Relation target) {
+    if (options.redact.empty() && options.ignore_columns.empty()) return;
+    const char *schema = get_namespace_name(RelationGetNamespace(target));
+    const char *table = RelationGetRelationName(target);
+    for (int i = 0; i < info->desc->natts; i++) {
+        ColumnInfo *col = &info->columns[i];
+        if (col->omitted) continue;
+        col->redacted = any_column_matches(options.redact, schema, table, col->name);
+        col->ignored = any_column_matches(options.ignore_columns, schema, table, col->name);
+        info->any_redacted = info->any_redacted || col->redacted;
+        info->any_ignored = info->any_ignored || col->ignored;
+    }
+}
+
 void build_columns(RelInfo *info) {
     TupleDesc desc = info->desc;
     info->columns = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * (desc->natts > 0 ? desc->natts : 1)));
@@ -163,6 +178,7 @@ void build_entry(PluginState *state, RelInfo *info, Relation rel) {
     if (target != rel) info->own_head = render_head(rel, &info->own_head_len, &own_key_names);
     info->tracked = passes_table_filters(options, rel);
     build_columns(info);
+    apply_column_rules(options, info, target);
     publication_actions(options, RelationGetRelid(rel), info->target_relid, &info->publish_insert,
                         &info->publish_update, &info->publish_delete, &info->publish_truncate);
     if (target != rel) RelationClose(target);

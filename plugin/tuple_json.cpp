@@ -117,7 +117,13 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
         }
         int start = out->len;
         Size size = 0, jsonb_size = 0;
-        Omission why = append_json_value_within(out, value, col, attr->attlen, image_jsonb, &size, &jsonb_size);
+        Omission why = Omission::None;
+        if (col->redacted) {  // the value itself never reaches the record
+            append_redacted_value(out, value, col);
+            size = jsonb_size = out->len - start;
+        } else {
+            why = append_json_value_within(out, value, col, attr->attlen, image_jsonb, &size, &jsonb_size);
+        }
         if (why != Omission::None) {
             omit_value(out, lossy, i, col, size, why);
             jsonb_size = out->len - start;

@@ -2,10 +2,13 @@
 #include "config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <libpq-fe.h>
 
+#include "column_policy.h"
 #include "log.h"
 #include "schema/schema.h"
 
@@ -75,6 +78,54 @@ void warn_password_on_command_line(const std::string &url, const char *option, c
               "give it in " + variable + " (or PGPASSWORD), or in a password file (~/.pgpass, PGPASSFILE), instead");
 }
 
+/// --retention's duration as a PostgreSQL interval: N followed by h, d, w or mon.
+std::string retention_interval(const std::string &text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') digits++;
+    std::string unit = text.substr(digits);
+    const char *name = unit == "h" ? "hours" : unit == "d" ? "days" : unit == "w" ? "weeks" : unit == "mon" ? "months" : nullptr;
+    if (digits == 0 || digits > 6 || !name || std::stoi(text.substr(0, digits)) == 0)
+        throw std::invalid_argument("--retention: \"" + text + "\" is not a duration: a positive number followed by h, d, w or mon (e.g. 30d)");
+    return text.substr(0, digits) + " " + name;
+}
+
+/// Checks the policy patterns now (a typo is an error at start, not a surprise later) and reads
+/// --redact-hash's key. Messages never hold the key.
+void resolve_policies(RunConfig &config) {
+    try {
+        if (!config.redact.empty()) parse_column_patterns(config.redact);
+    } catch (const std::invalid_argument &e) {
+        throw std::invalid_argument(std::string("--redact: ") + e.what());
+    }
+    try {
+        if (!config.ignore_columns.empty()) parse_column_patterns(config.ignore_columns);
+    } catch (const std::invalid_argument &e) {
+        throw std::invalid_argument(std::string("--ignore-columns: ") + e.what());
+    }
+    if (!config.retention.empty()) {
+        config.retention_interval = retention_interval(config.retention);
+        if (config.partition_by.empty()) throw std::invalid_argument("--retention drops partitions: it needs --partition-by day|month");
+    }
+    if (!config.redact_hash) {
+        if (!config.redact_key_file.empty()) throw std::invalid_argument("--redact-key-file is only read with --redact-hash");
+        return;
+    }
+    if (config.redact.empty()) throw std::invalid_argument("--redact-hash needs --redact (the columns to hash)");
+    if (!config.redact_key_file.empty()) {
+        std::ifstream in(config.redact_key_file, std::ios::binary);
+        if (!in) throw std::invalid_argument("--redact-key-file: cannot read " + config.redact_key_file);
+        std::ostringstream content;
+        content << in.rdbuf();
+        config.redact_key = content.str();
+        while (!config.redact_key.empty() && (config.redact_key.back() == '\n' || config.redact_key.back() == '\r'))
+            config.redact_key.pop_back();  // a key written with echo keeps its meaning
+    } else if (const char *key = std::getenv("PGTRAIL_REDACT_KEY")) {
+        config.redact_key = key;
+    }
+    if (config.redact_key.empty())
+        throw std::invalid_argument("--redact-hash needs a key: --redact-key-file FILE or the PGTRAIL_REDACT_KEY variable (not empty)");
+}
+
 }  // namespace
 
 std::string ConnParams::describe() const {
@@ -110,6 +161,7 @@ bool ConnParams::has(const std::string &keyword) const {
 void resolve_run_config(RunConfig &config) {
     check_slot_name(config.slot);
     parse_table_name(config.changes_table);
+    resolve_policies(config);
     config.source = resolve_conn(config.source_url, "");
     config.destination_is_source = !destination_given(config);
     config.destination = config.destination_is_source ? config.source : resolve_conn(config.destination_url, "DESTINATION_");

@@ -43,6 +43,17 @@ struct RunConfig {
     int max_backoff_s = 30;                        ///< reconnect delay cap
     int receive_timeout_s = 60;                    ///< source silent this long (pinged at half): reconnect
     bool accept_gap = false;                       ///< --accept-gap: start over a lost slot or another source, recording the gap
+    // Data policies (docs/POLICIES.md): --redact, --redact-hash, --ignore-columns.
+    std::string redact;                            ///< schema.table.column patterns whose values never reach changes
+    bool redact_hash = false;                      ///< keyed hash (HMAC-SHA256) instead of the fixed marker
+    std::string redact_key;                        ///< its key: --redact-key-file's content or PGTRAIL_REDACT_KEY (never logged or stored)
+    std::string redact_key_file;
+    std::string ignore_columns;                    ///< an UPDATE changing only these columns is not recorded
+    std::string partition_by;                      ///< "", day or month: changes partitioned by committed_at
+    std::string retention;                         ///< --retention as given ("30d"); "" keeps everything
+    std::string retention_interval;                ///< the same as a PostgreSQL interval ("30 days")
+    int partition_check_interval_s = 600;          ///< partitions ahead and retention checked this often
+    int partitions_ahead = 3;                      ///< units (days, months) created ahead of now
     std::string log_level = "info";
     std::string log_format = "text";
     std::string source_url;                        ///< --source as given

@@ -87,7 +87,8 @@ int main(int argc, char **argv) {
     app.set_version_flag("--version", version_text());
     RunConfig config;
     CLI::App *run = add_command(app, config, "run", "Stream the source's changes into the changes table (exactly once)",
-                                kTrackingOptions | kStreamOptions | kServiceOptions | kOperatorOptions);
+                                kTrackingOptions | kStreamOptions | kServiceOptions | kOperatorOptions | kPolicyOptions |
+                                    kPartitionOption | kRetentionOptions);
     bool run_snapshot = false;
     run->add_flag("--accept-gap", config.accept_gap,
                   "Start although the slot is gone or the source changed: record the changes not seen as a gap in pgtrail.gaps");
@@ -98,13 +99,13 @@ int main(int argc, char **argv) {
     add_check_options(*check, check_options);
     SetupOptions setup_options;
     CLI::App *setup = add_command(app, config, "setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)",
-                                  kTrackingOptions | kOperatorOptions);
+                                  kTrackingOptions | kOperatorOptions | kPartitionOption);
     add_setup_options(*setup, setup_options);
     CLI::App *teardown = add_command(app, config, "teardown", "Drop the slot, origin and publication (the changes table only with --drop-data)",
                                      kConnectionOptions | kSlotOption | kPublicationOption | kChangesTableOption | kOperatorOptions);
     add_teardown_options(*teardown, setup_options);
     CLI::App *snapshot = add_command(app, config, "snapshot", "Create the slot and record every existing row of the tracked tables as a baseline (SNAPSHOT rows)",
-                                     kTrackingOptions | kOperatorOptions);
+                                     kTrackingOptions | kOperatorOptions | kPolicyOptions | kPartitionOption);
     HistoryOptions history_options;
     CLI::App *history = add_command(app, config, "history", "Print the timeline of one row: each change with its context and column diffs",
                                     kChangesReaderOptions);

@@ -64,6 +64,36 @@ void add_changes_table_option(CLI::App &command, RunConfig &c) {
     command.add_option("--changes-table", c.changes_table, "Table the changes go to: [schema.]name")->capture_default_str();
 }
 
+void add_policy_options(CLI::App &command, RunConfig &c) {
+    HelpSection section(command, "Data policies");
+    command.add_option("--redact", c.redact,
+                       "Never store these columns' values (comma list of schema.table.column patterns, * wildcards): "
+                       "a fixed marker replaces them in before and after (docs/POLICIES.md)");
+    command.add_flag("--redact-hash", c.redact_hash,
+                     "Replace redacted values by their HMAC-SHA256 (equal values stay equal); the key from --redact-key-file or PGTRAIL_REDACT_KEY");
+    command.add_option("--redact-key-file", c.redact_key_file, "File holding the key of --redact-hash (never stored in the destination)");
+}
+
+void add_partition_option(CLI::App &command, RunConfig &c) {
+    HelpSection section(command, "Data policies");
+    command.add_option("--partition-by", c.partition_by,
+                       "Create the changes table partitioned by committed_at, one partition per day or month (UTC), "
+                       "with a default partition; an existing unpartitioned table is never converted")
+        ->check(CLI::IsMember({"day", "month"}));
+}
+
+void add_retention_options(CLI::App &run, RunConfig &c) {
+    HelpSection section(run, "Data policies");
+    run.add_option("--ignore-columns", c.ignore_columns,
+                   "An UPDATE that changes only these columns is not recorded (schema.table.column patterns; "
+                   "needs REPLICA IDENTITY FULL to compare, else recorded)");
+    run.add_option("--retention", c.retention,
+                   "Drop whole partitions of changes older than this (e.g. 30d, 12h, 8w, 6mon); needs a partitioned table");
+    run.add_option("--partition-check-interval", c.partition_check_interval_s,
+                   "Seconds between creating partitions ahead and applying --retention")
+        ->capture_default_str()->check(CLI::Range(1, 86400));
+}
+
 void add_logging_options(CLI::App &command, RunConfig &c) {
     HelpSection section(command, "Logging");
     command.add_option("--log-level", c.log_level, "debug, info, warn or error")->capture_default_str()
@@ -139,6 +169,9 @@ void add_option_groups(CLI::App &command, RunConfig &config, unsigned groups) {
     if (groups & kChangesTableOption) add_changes_table_option(command, config);
     if (groups & kStreamOptions) add_stream_options(command, config);
     if (groups & kServiceOptions) add_service_options(command, config.ops);
+    if (groups & kPolicyOptions) add_policy_options(command, config);
+    if (groups & kPartitionOption) add_partition_option(command, config);
+    if (groups & kRetentionOptions) add_retention_options(command, config);
     if (groups & kLoggingOptions) add_logging_options(command, config);
 }
 

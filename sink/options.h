@@ -26,6 +26,9 @@ enum OptionGroup : unsigned {
     kSshOptions = 1u << 8,         ///< --ssh-host, --ssh-known-hosts, --ssh-identity, --ssh-binary
     kPluginOption = 1u << 9,       ///< --plugin: pgtrail, pgoutput or auto
     kFailoverOption = 1u << 10,    ///< --failover: a failover slot (17+)
+    kPolicyOptions = 1u << 11,     ///< --redact, --redact-hash, --redact-key-file
+    kPartitionOption = 1u << 12,   ///< --partition-by
+    kRetentionOptions = 1u << 13,  ///< run's --ignore-columns, --retention, --partition-check-interval
 };
 
 /// Registers the groups on command; their values land in config.

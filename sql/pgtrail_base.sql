@@ -213,3 +213,45 @@ END
 $$;
 COMMENT ON FUNCTION pgtrail.erasure_of(uuid) IS
     'How a change''s row images were erased (pgtrail.forget), or NULL when they were not.';
+
+-- Retention (docs/POLICIES.md): pgtrail run --retention drops old partitions and records the cut-off.
+-- The instant before which retention dropped the history of changes table tbl (NULL: nothing dropped,
+-- or pgtrail.policies, migration 5, not there yet).
+CREATE OR REPLACE FUNCTION pgtrail.dropped_before(tbl regclass) RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found timestamptz;
+BEGIN
+    IF to_regclass('pgtrail.policies') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT p.dropped_before FROM pgtrail.policies p JOIN pg_class c ON c.oid = $1
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.changes_table = format(''%I.%I'', n.nspname, c.relname)'
+        INTO found USING tbl;
+    RETURN found;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.dropped_before(regclass) IS
+    'The instant before which retention dropped the changes table''s history; NULL when nothing was dropped.';
+
+-- `at`, checked against retention: an instant whose history was dropped is an error (the answer
+-- would be wrong); a later one gets a NOTICE that rows whose last change is older are missing.
+CREATE OR REPLACE FUNCTION pgtrail.within_retention(at timestamptz) RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cutoff timestamptz := pgtrail.dropped_before(pgtrail.changes_table());
+BEGIN
+    IF cutoff IS NULL THEN
+        RETURN at;
+    END IF;
+    IF at IS NOT NULL AND at < cutoff THEN
+        RAISE EXCEPTION 'pgtrail: % holds no history before % (dropped by retention); % is older', pgtrail.changes_table(), cutoff, at
+            USING ERRCODE = 'data_exception', HINT = 'Ask about an instant after the retention cut-off, or keep more with a longer --retention.';
+    END IF;
+    RAISE NOTICE 'pgtrail: % holds no history before % (dropped by retention): rows whose last change came before it are missing',
+        pgtrail.changes_table(), cutoff;
+    RETURN at;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.within_retention(timestamptz) IS
+    'Returns at; an error when retention dropped the history before it, else a NOTICE when retention dropped anything.';

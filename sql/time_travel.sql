@@ -109,7 +109,7 @@ COMMENT ON FUNCTION pgtrail.row_state(regclass, text, timestamptz, bigint, integ
 -- The row as it was at `at`, as to_jsonb(row) would have shown it; NULL if it did not exist.
 CREATE OR REPLACE FUNCTION pgtrail.row_as_of(rel regclass, key text, at timestamptz) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT pgtrail.row_state(rel, pgtrail.user_key(rel, key), at, NULL, NULL)
+    SELECT pgtrail.row_state(rel, pgtrail.user_key(rel, key), pgtrail.within_retention(at), NULL, NULL)
 $$;
 COMMENT ON FUNCTION pgtrail.row_as_of(regclass, text, timestamptz) IS
     'Row `key` of `rel` as it was at `at` (jsonb like to_jsonb(row); NULL if absent): jsonb_populate_record(NULL::tbl, ...) types it.';
@@ -164,7 +164,7 @@ COMMENT ON FUNCTION pgtrail.table_state(regclass, timestamptz, bigint, integer) 
 -- The whole table at `at`; exact when a baseline (SNAPSHOT rows) precedes `at`.
 CREATE OR REPLACE FUNCTION pgtrail.table_as_of(rel regclass, at timestamptz) RETURNS SETOF jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM pgtrail.table_state(rel, at, NULL, NULL)
+    SELECT * FROM pgtrail.table_state(rel, pgtrail.within_retention(at), NULL, NULL)
 $$;
 COMMENT ON FUNCTION pgtrail.table_as_of(regclass, timestamptz) IS
     'Every row of `rel` as it was at `at` (jsonb like to_jsonb(row)); exact from the baseline (SNAPSHOT rows) on.';

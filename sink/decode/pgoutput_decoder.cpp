@@ -33,7 +33,7 @@ std::vector<std::string> json_string_array(simdjson::ondemand::value value) {
 
 }  // namespace
 
-PgoutputDecoder::PgoutputDecoder(PgoutputFilters filters) : filters_(std::move(filters)) {}
+PgoutputDecoder::PgoutputDecoder(PgoutputFilters filters) : filters_(std::move(filters)), redactor_(filters_.redact_key) {}
 
 void PgoutputDecoder::decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
     if (payload.empty()) throw DecodeError("an empty pgoutput message");
@@ -112,6 +112,7 @@ void PgoutputDecoder::on_relation(pgoutput::MessageCursor &in) {
     // in column order; under REPLICA IDENTITY FULL every column is flagged, which is no key.
     set_keys(rel, rel.replident == 'f' ? std::vector<std::string>{} : flagged);
     rel.tracked = passes_filters(rel);
+    apply_column_rules(rel);
     relations_to_load_.push_back(relation_msg_.oid);
     types_.forget_user_types(column_types);
     types_wanted_.insert(types_wanted_.end(), column_types.begin(), column_types.end());
@@ -143,6 +144,32 @@ bool PgoutputDecoder::passes_filters(const RelationInfo &rel) const {
     }
     return filters_.include_tables.empty() || any_table_matches(filters_.include_tables, rel.own_schema, rel.own_name) ||
            any_table_matches(filters_.include_tables, rel.schema, rel.name);
+}
+
+void PgoutputDecoder::apply_column_rules(RelationInfo &rel) const {
+    rel.redacted.assign(rel.columns.size(), false);
+    rel.ignored.assign(rel.columns.size(), false);
+    rel.any_redacted = rel.any_ignored = false;
+    for (std::size_t i = 0; i < rel.columns.size(); i++) {
+        rel.redacted[i] = any_column_matches(filters_.redact, rel.schema, rel.name, rel.columns[i].name);
+        rel.ignored[i] = any_column_matches(filters_.ignore_columns, rel.schema, rel.name, rel.columns[i].name);
+        rel.any_redacted = rel.any_redacted || rel.redacted[i];
+        rel.any_ignored = rel.any_ignored || rel.ignored[i];
+    }
+}
+
+bool PgoutputDecoder::only_ignored_changed(const RelationInfo &rel) const {
+    const auto &before = update_.old_tuple, &after = update_.new_tuple;
+    if (before.size() != rel.columns.size() || after.size() != rel.columns.size()) return false;
+    bool ignored_changed = false;
+    for (std::size_t i = 0; i < after.size(); i++) {
+        // 'u': an unchanged TOASTed value; else equal kinds and texts are equal values.
+        bool same = after[i].kind == 'u' || (after[i].kind == before[i].kind && after[i].data == before[i].data);
+        if (same) continue;
+        if (!rel.ignored[i]) return false;
+        ignored_changed = true;
+    }
+    return ignored_changed;  // an UPDATE that changed nothing is recorded
 }
 
 std::optional<std::string> PgoutputDecoder::catalog_query() {
@@ -189,6 +216,7 @@ void PgoutputDecoder::on_catalog_rows(const std::vector<std::string> &rows) {
             // As the plugin: the primary key, else the replica identity index, else none.
             set_keys(rel, !pk.empty() ? pk : replident == "i" ? identity : std::vector<std::string>{});
             rel.tracked = passes_filters(rel);
+            apply_column_rules(rel);
         } catch (const simdjson::simdjson_error &error) {
             throw DecodeError(std::string("a relation catalog row is malformed: ") + error.what());
         }
@@ -226,6 +254,8 @@ void PgoutputDecoder::render(const RelationInfo &rel, const std::vector<pgoutput
         std::size_t start = out.size();
         if (value->kind == 'n')
             out += "null";
+        else if (value->kind == 't' && rel.any_redacted && rel.redacted[i])
+            append_redacted(out, value->data, rel.columns[i].type);
         else if (value->kind == 't')
             convert_.append(out, value->data, rel.columns[i].type);
         else
@@ -233,6 +263,13 @@ void PgoutputDecoder::render(const RelationInfo &rel, const std::vector<pgoutput
         spans[i] = {start, out.size() - start};
     }
     out.push_back('}');
+}
+
+void PgoutputDecoder::append_redacted(std::string &out, std::string_view text, TypeOid type) {
+    redact_scratch_.clear();
+    convert_.append(redact_scratch_, text, type);
+    redactor_.append(out, redact_scratch_);
+    redact_scratch_.assign(redact_scratch_.size(), '\0');  // the value does not linger in memory
 }
 
 void PgoutputDecoder::key_values(const RelationInfo &rel, const std::string &image,
@@ -280,6 +317,8 @@ void PgoutputDecoder::on_row(char op, pgoutput::MessageCursor &in, std::uint64_t
     if (skipped_) return;
     const RelationInfo &rel = *relation(oid);
     if (!rel.tracked) return;
+    // --ignore-columns needs the whole old row ('O': REPLICA IDENTITY FULL); without it the UPDATE is recorded.
+    if (op == 'U' && rel.any_ignored && old_kind == 'O' && only_ignored_changed(rel)) return;
     begin_if_needed(handler);
     before_.clear();
     after_.clear();

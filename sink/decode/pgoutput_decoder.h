@@ -16,6 +16,8 @@
 #include "decode/pgoutput_reader.h"
 #include "decode/text_json.h"
 #include "decode/type_catalog.h"
+#include "decode/value_redaction.h"
+#include "column_policy.h"
 #include "name_pattern.h"
 
 namespace pgtrail {
@@ -26,6 +28,10 @@ struct PgoutputFilters {
     std::vector<TablePattern> include_tables;   ///< empty: all
     std::vector<TablePattern> exclude_tables;   ///< also the changes table when it lives in the source
     std::vector<std::string> messages;          ///< prefix globs of messages passed on
+    // The plugin's redact, redact-key and ignore-columns.
+    std::vector<ColumnPattern> redact;
+    std::string redact_key;                     ///< empty: the fixed marker
+    std::vector<ColumnPattern> ignore_columns;
 };
 
 class PgoutputDecoder final : public Decoder {
@@ -51,6 +57,8 @@ private:
         std::vector<std::size_t> key;       ///< indices of the key columns, in key order
         std::vector<std::string_view> key_names;
         bool tracked = true;
+        std::vector<bool> redacted, ignored;  ///< per column: --redact, --ignore-columns (of the reported table)
+        bool any_redacted = false, any_ignored = false;
     };
     enum class Pending { None, Relations, Types };
 
@@ -63,13 +71,21 @@ private:
     void render(const RelationInfo &rel, const std::vector<pgoutput::TupleValue> &tuple,
                 const std::vector<pgoutput::TupleValue> *toast_source, bool key_only, std::string &out,
                 std::vector<std::pair<std::size_t, std::size_t>> &spans, bool collect_unchanged);
+    /// A redacted column's value: the marker, or the keyed hash of its JSON.
+    void append_redacted(std::string &out, std::string_view text, TypeOid type);
     void key_values(const RelationInfo &rel, const std::string &image,
                     const std::vector<std::pair<std::size_t, std::size_t>> &spans,
                     std::vector<KeyValue> &out, std::vector<std::string> &texts);
     void set_keys(RelationInfo &rel, const std::vector<std::string> &names);
     bool passes_filters(const RelationInfo &rel) const;
+    /// Marks the columns --redact and --ignore-columns name; with passes_filters when the name is known.
+    void apply_column_rules(RelationInfo &rel) const;
+    /// An UPDATE with the whole old row whose other columns are equal, and some ignored column is not.
+    bool only_ignored_changed(const RelationInfo &rel) const;
 
     PgoutputFilters filters_;
+    ValueRedactor redactor_;
+    std::string redact_scratch_;  ///< a redacted value's JSON, hashed then dropped
     TypeCatalog types_;
     TextToJson convert_{types_};
     std::unordered_map<pgoutput::Oid, RelationInfo> relations_;

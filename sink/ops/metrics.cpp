@@ -181,6 +181,11 @@ std::string Metrics::render() const {
     single(out, "pgtrail_reconnects_total", "counter", "Sessions that failed and were restarted.", static_cast<double>(reconnects));
     single(out, "pgtrail_errors_total", "counter", "Errors (failed sessions and failed monitor queries).", static_cast<double>(errors + monitor_errors));
     single(out, "pgtrail_heartbeats_total", "counter", "Heartbeat messages emitted on the source.", static_cast<double>(heartbeats));
+    single(out, "pgtrail_partitions_created_total", "counter", "Partitions of changes created ahead (--partition-by).", static_cast<double>(partitions_created));
+    single(out, "pgtrail_partitions_dropped_total", "counter", "Expired partitions of changes dropped (--retention).", static_cast<double>(partitions_dropped));
+    single(out, "pgtrail_retention_deleted_rows_total", "counter", "Expired rows deleted from the default partition (--retention).",
+           static_cast<double>(retention_deleted_rows));
+    single(out, "pgtrail_partition_errors_total", "counter", "Failed partition maintenance passes (retried).", static_cast<double>(partition_errors));
     if (slot_known) {
         single(out, "pgtrail_source_wal_lsn", "gauge", "The source's current WAL position (as a number).", static_cast<double>(source_wal_lsn));
         single(out, "pgtrail_lag_bytes", "gauge", "Source WAL not yet confirmed by the slot (bytes).", static_cast<double>(lag_bytes));

@@ -49,6 +49,12 @@ struct Metrics {
     std::uint64_t heartbeats = 0;
     std::uint64_t monitor_errors = 0;
 
+    // Written by the partition keeper (--partition-by, --retention).
+    std::uint64_t partitions_created = 0;
+    std::uint64_t partitions_dropped = 0;     ///< expired partitions dropped by --retention
+    std::uint64_t retention_deleted_rows = 0; ///< expired rows deleted from the default partition
+    std::uint64_t partition_errors = 0;       ///< failed maintenance passes (retried at the next one)
+
     int stall_timeout_s = 120;
     /// Where the stream is, as (commit LSN of the transaction being received, LSN of its last change):
     /// it grows in stream order, and a session reading again what an earlier one read (a crash

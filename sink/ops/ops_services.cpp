@@ -19,11 +19,16 @@ void OpsServices::start() {
     }
     monitor_ = std::make_unique<SourceMonitor>(io_, config_);
     monitor_->start();
+    if (!config_.partition_by.empty()) {
+        partitions_ = std::make_unique<PartitionKeeper>(io_, config_);
+        partitions_->start();
+    }
 }
 
 void OpsServices::stop() {
     if (server_) server_->stop();
     if (monitor_) monitor_->stop();
+    if (partitions_) partitions_->stop();
     if (tunnel_) tunnel_->stop();
 }
 

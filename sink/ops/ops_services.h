@@ -1,5 +1,5 @@
 // What `pgtrail run` runs beside its sessions on the same io_context: the metrics endpoint,
-// the source monitor (heartbeats, slot safety) and the SSH tunnel.
+// the source monitor (heartbeats, slot safety), the partition keeper and the SSH tunnel.
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "ops/metrics_server.h"
+#include "ops/partition_keeper.h"
 #include "ops/source_monitor.h"
 #include "ops/ssh_tunnel.h"
 
@@ -30,6 +31,7 @@ private:
     const RunConfig &config_;
     std::unique_ptr<MetricsServer> server_;
     std::unique_ptr<SourceMonitor> monitor_;
+    std::unique_ptr<PartitionKeeper> partitions_;  ///< with --partition-by
     std::unique_ptr<SshTunnel> tunnel_;
 };
 

@@ -20,9 +20,32 @@ asio::awaitable<int> read_schema_version(PgConnection &dest, const TableName &ta
     co_return schema_version_of(table, exists, recorded);
 }
 
-asio::awaitable<int> migrate_changes_table(PgConnection &dest, const TableName &table) {
+std::string not_partitioned_message(const TableName &table) {
+    return "the changes table " + qualified(table) + " exists and is not partitioned; pgtrail never converts a table by itself: "
+           "`pgtrail setup --partition-by day|month --dry-run` prints how to (or leave out --partition-by)";
+}
+
+asio::awaitable<int> migrate_changes_table(PgConnection &dest, const TableName &table, bool partitioned) {
     int from = co_await read_schema_version(dest, table);
-    for (const auto &migration : migrations_after(from, table, sql_quoting(dest.get()))) {
+    SqlQuoting quote = sql_quoting(dest.get());
+    if (partitioned && from == 0) {
+        std::exception_ptr error;  // co_await is not allowed inside a catch block
+        try {
+            co_await dest.query("BEGIN;\n" + partitioned_changes_table_ddl(table, quote) + "COMMIT");
+        } catch (const PgError &failure) {
+            if (failure.sqlstate.empty()) throw;
+            error = std::current_exception();
+        }
+        if (error) {
+            co_await dest.query("ROLLBACK");
+            std::rethrow_exception(error);
+        }
+        log::info("changes table " + qualified(table) + ": created partitioned by committed_at, with a default partition");
+    } else if (partitioned) {
+        PgResult kind = co_await dest.query(relkind_query(table, quote));
+        if (PQntuples(kind.get()) == 1 && std::string(PQgetvalue(kind.get(), 0, 0)) != "p") throw NotPartitioned(not_partitioned_message(table));
+    }
+    for (const auto &migration : migrations_after(from, table, quote)) {
         std::exception_ptr error;  // co_await is not allowed inside a catch block
         try {
             co_await dest.query("BEGIN;\n" + migration.body + ";\nCOMMIT");
@@ -52,9 +75,21 @@ int read_schema_version(BlockingPg &dest, const TableName &table) {
     return schema_version_of(table, exists, recorded);
 }
 
-int migrate_changes_table(BlockingPg &dest, const TableName &table) {
+int migrate_changes_table(BlockingPg &dest, const TableName &table, bool partitioned) {
     SqlQuoting quote = sql_quoting(dest.get());
     int from = read_schema_version(dest, table);
+    if (partitioned && from == 0) {
+        try {
+            dest.exec("BEGIN;\n" + partitioned_changes_table_ddl(table, quote) + "COMMIT");
+        } catch (const PgError &error) {
+            if (!error.sqlstate.empty()) dest.exec("ROLLBACK");
+            throw;
+        }
+        log::info("changes table " + qualified(table) + ": created partitioned by committed_at, with a default partition");
+    } else if (partitioned) {
+        auto kind = dest.rows(relkind_query(table, quote));
+        if (kind.size() == 1 && kind[0][0] != "p") throw NotPartitioned(not_partitioned_message(table));
+    }
     for (const auto &migration : migrations_after(from, table, quote)) {
         try {
             dest.exec("BEGIN;\n" + migration.body + ";\nCOMMIT");

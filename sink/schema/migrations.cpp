@@ -97,13 +97,31 @@ std::string erasure_tables(const TableName &, const SqlQuoting &) {
            "COMMENT ON TABLE pgtrail.erased_changes IS 'The changes whose row images pgtrail.forget erased (revert and rewind refuse them).';\n";
 }
 
+/// Version 6: the data policies of each changes table (docs/POLICIES.md), where the time travel
+/// functions read how far back history goes.
+std::string policies_table(const TableName &, const SqlQuoting &quote) {
+    return "CREATE TABLE IF NOT EXISTS pgtrail.policies (\n"
+           "    changes_table  text PRIMARY KEY,          -- format('%I.%I', schema, name)\n"
+           "    partition_by   text,                      -- day, month, or NULL (not partitioned by pgtrail run)\n"
+           "    retention      interval,                  -- --retention, NULL: keep everything\n"
+           "    dropped_before timestamptz,               -- retention dropped every change committed before this\n"
+           "    updated_at     timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.policies IS " +
+           quote.literal("pgtrail's data policies per changes table: partitioning, retention, and how far back history still goes") + ";\n";
+}
+
 }  // namespace
 
-std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
-    std::string name = quoted(table, quote);
+namespace {
+
+/// The version 1 columns; partitioned by committed_at, the primary key and the unique
+/// (commit_lsn, ordinal) must include it (a commit's rows share one committed_at, so the pair
+/// stays unique across the table).
+std::string v1_table(const TableName &table, const SqlQuoting &quote, bool partitioned) {
     auto ident = [&](const char *suffix) { return quote.identifier(table.table + suffix); };
-    return "CREATE TABLE IF NOT EXISTS " + name + " (\n"
-           "    id              uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,\n"
+    return "CREATE TABLE IF NOT EXISTS " + quoted(table, quote) + " (\n" +
+           (partitioned ? "    id              uuid        NOT NULL DEFAULT gen_random_uuid(),\n"
+                        : "    id              uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,\n") +
            "    primary_key     text,\n"
            "    before          jsonb,\n"
            "    after           jsonb,\n"
@@ -119,14 +137,33 @@ std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote
            "    position        bigint      NOT NULL,\n"
            "    commit_lsn      bigint      NOT NULL,\n"
            "    ordinal         integer     NOT NULL,\n"
-           "    unchanged       text[],\n"
-           "    CONSTRAINT " + ident("_commit_lsn_ordinal_key") + " UNIQUE (commit_lsn, ordinal)\n"
-           ");\n"
+           "    unchanged       text[],\n" +
+           (partitioned ? "    CONSTRAINT " + ident("_pkey") + " PRIMARY KEY (id, committed_at),\n"
+                          "    CONSTRAINT " + ident("_commit_lsn_ordinal_key") + " UNIQUE (commit_lsn, ordinal, committed_at)\n"
+                          ") PARTITION BY RANGE (committed_at);\n"
+                        : "    CONSTRAINT " + ident("_commit_lsn_ordinal_key") + " UNIQUE (commit_lsn, ordinal)\n"
+                          ");\n");
+}
+
+}  // namespace
+
+std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote) {
+    std::string name = quoted(table, quote);
+    auto ident = [&](const char *suffix) { return quote.identifier(table.table + suffix); };
+    return v1_table(table, quote, false) +
            "CREATE INDEX IF NOT EXISTS " + ident("_table_primary_key_committed_at_idx") + "\n"
            "    ON " + name + " (schema, \"table\", primary_key, committed_at);\n"
            "CREATE INDEX IF NOT EXISTS " + ident("_committed_at_idx") + " ON " + name + " (committed_at);\n"
            "CREATE INDEX IF NOT EXISTS " + ident("_context_idx") + " ON " + name + " USING gin (context jsonb_path_ops);\n"
            "CREATE INDEX IF NOT EXISTS " + ident("_transaction_id_idx") + " ON " + name + " (transaction_id);\n";
+}
+
+std::string partitioned_changes_table_ddl(const TableName &table, const SqlQuoting &quote) {
+    TableName fallback{table.schema, table.table + "_default"};
+    // The default partition: a row no range partition covers still has a place (never a failed batch).
+    return "SELECT pg_advisory_xact_lock(hashtext('pgtrail.schema_version'));\n" + v1_table(table, quote, true) +
+           "CREATE TABLE IF NOT EXISTS " + quoted(fallback, quote) + " PARTITION OF " +
+           quoted(table, quote) + " DEFAULT;\n";
 }
 
 int schema_version_of(const TableName &table, bool table_exists, std::optional<int> recorded) {
@@ -151,6 +188,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {3, "create table pgtrail.progress (progress of writers that may not use replication origins)", progress_table},
         {4, "create pgtrail.sources and pgtrail.gaps (source identity, accepted gaps)", source_identity_tables},
         {5, "create pgtrail.erasures and pgtrail.erased_changes (erasure log)", erasure_tables},
+        {6, "create pgtrail.policies (partitioning and retention of each changes table)", policies_table},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;
@@ -165,6 +203,10 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
 std::string schema_state_query(const TableName &table, const SqlQuoting &quote) {
     return "SELECT to_regclass(" + quote.literal(quoted(table, quote)) +
            ") IS NOT NULL, to_regclass('pgtrail.schema_version') IS NOT NULL";
+}
+
+std::string relkind_query(const TableName &table, const SqlQuoting &quote) {
+    return "SELECT relkind FROM pg_class WHERE oid = to_regclass(" + quote.literal(quoted(table, quote)) + ")";
 }
 
 std::string recorded_version_query(const TableName &table, const SqlQuoting &quote) {

@@ -16,7 +16,7 @@ namespace pgtrail {
 
 /// The schema version this pgtrail writes. Version 1 is the changes table as pgtrail 0.x
 /// created it before versions were recorded (a table without a record is at version 1).
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct Migration {
     int version;       ///< the version the table is at once this migration has run
@@ -44,5 +44,18 @@ std::string recorded_version_query(const TableName &table, const SqlQuoting &quo
 
 /// Version 1: the changes table and its indexes, names quoted (the former sql/changes.sql).
 std::string changes_table_v1_ddl(const TableName &table, const SqlQuoting &quote);
+
+/// A new changes table partitioned by range of committed_at (--partition-by), with its default
+/// partition; created before version 1, whose CREATE ... IF NOT EXISTS then only adds the indexes.
+std::string partitioned_changes_table_ddl(const TableName &table, const SqlQuoting &quote);
+
+/// The changes table exists and is not partitioned while --partition-by asks for partitions:
+/// pgtrail never converts it (setup --partition-by prints how).
+struct NotPartitioned : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// One row: relkind of the table ('p' partitioned, 'r' plain); no row when it does not exist.
+std::string relkind_query(const TableName &table, const SqlQuoting &quote);
 
 }  // namespace pgtrail

@@ -23,7 +23,7 @@ const char *marker_name(SqlPart part) {
 std::string part_hash(SqlPart part) {
     using namespace sql_files;
     switch (part) {
-    case SqlPart::time_travel: return std::string(kPgtrailBaseSqlHash) + kTimeTravelSqlHash + kRevertSqlHash + kErasureSqlHash + kRewindSqlHash;
+    case SqlPart::time_travel: return std::string(kPgtrailBaseSqlHash) + kPoliciesSqlHash + kTimeTravelSqlHash + kRevertSqlHash + kErasureSqlHash + kRewindSqlHash;
     case SqlPart::context: return kContextSqlHash;
     default: return kReplicaIdentitySqlHash;
     }
@@ -32,7 +32,7 @@ std::string part_hash(SqlPart part) {
 std::string part_text(SqlPart part) {
     using namespace sql_files;
     switch (part) {
-    case SqlPart::time_travel: return std::string(kPgtrailBaseSql) + "\n" + kTimeTravelSql + "\n" + kRevertSql + "\n" + kErasureSql + "\n" + kRewindSql;
+    case SqlPart::time_travel: return std::string(kPgtrailBaseSql) + "\n" + kPoliciesSql + "\n" + kTimeTravelSql + "\n" + kRevertSql + "\n" + kErasureSql + "\n" + kRewindSql;
     case SqlPart::context: return kContextSql;
     default: return kReplicaIdentitySql;
     }
@@ -50,7 +50,7 @@ const char *sql_part_title(SqlPart part) {
 
 const char *sql_part_files(SqlPart part) {
     switch (part) {
-    case SqlPart::time_travel: return "sql/pgtrail_base.sql, sql/time_travel.sql, sql/revert.sql, sql/erasure.sql, sql/rewind.sql";
+    case SqlPart::time_travel: return "sql/pgtrail_base.sql, sql/policies.sql, sql/time_travel.sql, sql/revert.sql, sql/erasure.sql, sql/rewind.sql";
     case SqlPart::context: return "sql/context.sql";
     default: return "sql/replica_identity.sql";
     }

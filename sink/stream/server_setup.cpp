@@ -93,13 +93,15 @@ asio::awaitable<std::optional<std::string>> existing_slot_plugin(PgConnection &r
 
 /// Creates the table and indexes when missing, brings it to the current schema version;
 /// fills in the schema it lives in.
-asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table) {
+asio::awaitable<void> ensure_changes_table(PgConnection &dest, TableName &table, bool partitioned) {
     int from = 0;
     std::optional<PgError> failure;
     try {
         from = co_await read_schema_version(dest, table);
-        co_await migrate_changes_table(dest, table);
+        co_await migrate_changes_table(dest, table, partitioned);
     } catch (const SchemaTooNew &error) {
+        throw FatalError(error.what());
+    } catch (const NotPartitioned &error) {
         throw FatalError(error.what());
     } catch (const PgError &error) {
         if (error.sqlstate.empty()) throw;
@@ -342,7 +344,7 @@ std::string writer_application_name(const RunConfig &config) {
 
 asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
                                                          SourceInfo &source, TableName &table) {
-    co_await ensure_changes_table(dest, table);
+    co_await ensure_changes_table(dest, table, !config.partition_by.empty());
     co_await ensure_time_travel_functions(dest);
     DestinationProgress progress;
     progress.kind = co_await choose_progress_store(dest, config);

@@ -3,6 +3,7 @@
 
 #include "decode/pgoutput_decoder.h"
 #include "decode/pgtrail_decoder.h"
+#include "column_policy.h"
 #include "name_pattern.h"
 #include "pg/replication_stream.h"
 
@@ -37,6 +38,10 @@ std::string pgtrail_plugin_options(const RunConfig &config, const std::string &c
     add("messages", message_prefixes(config));
     add("publications", config.publication);
     add("include-tables", config.include_tables);
+    // The plugin redacts inside the server: the secret never reaches the sink.
+    add("redact", config.redact);
+    if (config.redact_hash) add("redact-key", encode_hex(config.redact_key));
+    add("ignore-columns", config.ignore_columns);
     return options;
 }
 
@@ -50,6 +55,9 @@ PgoutputFilters pgoutput_filters(const RunConfig &config, const std::string &cha
     if (!exclude.empty()) filters.exclude_tables = parse_table_patterns(exclude);
     std::string messages = message_prefixes(config);
     filters.messages = messages.empty() ? std::vector<std::string>{"*"} : parse_name_list(messages, kGlobs);
+    if (!config.redact.empty()) filters.redact = parse_column_patterns(config.redact);
+    if (config.redact_hash) filters.redact_key = config.redact_key;
+    if (!config.ignore_columns.empty()) filters.ignore_columns = parse_column_patterns(config.ignore_columns);
     return filters;
 }
 

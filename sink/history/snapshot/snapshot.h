@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config.h"
+#include "history/snapshot/snapshot_redaction.h"
 #include "history/snapshot_progress.h"
 #include "pg/blocking_pg.h"
 #include "schema/progress.h"
@@ -38,7 +39,7 @@ class Snapshot {
 public:
     /// for_run: `pgtrail run --snapshot` (a tracked slot is not an error); interrupted: set by SIGINT/SIGTERM.
     Snapshot(const RunConfig &config, bool for_run, const volatile std::sig_atomic_t &interrupted)
-        : config_(config), for_run_(for_run), interrupted_(interrupted) {}
+        : config_(config), for_run_(for_run), interrupted_(interrupted), redactor_(config.redact_hash ? config.redact_key : std::string()) {}
     /// Exit status: 0 when the baseline is recorded (or, for run, not needed), 1 otherwise.
     int run();
 
@@ -62,7 +63,9 @@ private:
     // snapshot_copy.cpp
     void copy_tables(const std::vector<SourceTable> &tables, SnapshotProgress &progress);
     void copy_table(const SourceTable &table, SnapshotProgress &progress);
-    void copy_rows(const SourceTable &table, const std::string &suffix, SnapshotProgress &progress);
+    void copy_rows(const SourceTable &table, const std::string &suffix, const SnapshotRedaction &redaction, SnapshotProgress &progress);
+    /// The table's columns --redact names (matched on the name the changes table records).
+    SnapshotRedaction redaction_plan(const SourceTable &table);
     void commit();
 
     void check_interrupt() const;
@@ -81,6 +84,7 @@ private:
     std::int64_t ordinal_ = 0;
     bool slot_created_ = false;
     bool committing_ = false;
+    ValueRedactor redactor_;
 };
 
 }  // namespace pgtrail

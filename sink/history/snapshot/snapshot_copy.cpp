@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "column_policy.h"
 #include "pg/copy_text.h"
 #include "pg/quote.h"
 #include "stream/server_setup.h"
@@ -79,10 +80,19 @@ void Snapshot::copy_table(const SourceTable &table, SnapshotProgress &progress) 
     suffix += "\tSNAPSHOT\t" + committed_at_ + "\t" + queued_at_ + "\t0\t" + lsn + "\t" + lsn + "\t";
     start_copy(*dest_, "COPY " + quoted(table_, sql_quoting(dest_->get())) + " (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at, "
                        "transaction_id, position, commit_lsn, ordinal) FROM STDIN", PGRES_COPY_IN);
-    start_copy(*reader_, "COPY (SELECT " + key_expression(*reader_, table.key_columns) + ", pgtrail_l.pgtrail_j FROM ONLY " + table.read_name +
+    SnapshotRedaction redaction = redaction_plan(table);
+    std::string key_sql = redaction.key_columns.empty() ? key_expression(*reader_, table.key_columns) : "NULL::text";
+    std::string image_sql = "pgtrail_l.pgtrail_j";
+    if (!redaction.empty()) {
+        std::vector<std::string> literals, idents, key_idents;
+        for (const auto &c : redaction.columns) literals.push_back(reader_->literal(c)), idents.push_back(reader_->ident(c));
+        for (const auto &c : redaction.key_columns) key_idents.push_back(reader_->ident(c));
+        image_sql = redacted_select_list(image_sql, "pgtrail_t", literals, idents, key_idents);
+    }
+    start_copy(*reader_, "COPY (SELECT " + key_sql + ", " + image_sql + " FROM ONLY " + table.read_name +
                              " AS pgtrail_t CROSS JOIN LATERAL (SELECT to_jsonb(pgtrail_t.*) AS pgtrail_j) AS pgtrail_l) TO STDOUT",
                PGRES_COPY_OUT);
-    copy_rows(table, suffix, progress);
+    copy_rows(table, suffix, redaction, progress);
     try {
         finish_copy(*reader_);
     } catch (const PgError &error) {
@@ -92,7 +102,22 @@ void Snapshot::copy_table(const SourceTable &table, SnapshotProgress &progress) 
     finish_copy(*dest_);
 }
 
-void Snapshot::copy_rows(const SourceTable &table, const std::string &suffix, SnapshotProgress &progress) {
+SnapshotRedaction Snapshot::redaction_plan(const SourceTable &table) {
+    SnapshotRedaction plan;
+    if (config_.redact.empty()) return plan;
+    std::vector<ColumnPattern> patterns = parse_column_patterns(config_.redact);
+    // The columns of the table read (a partition has its root's names), in column order.
+    auto columns = reader_->rows("SELECT attname FROM pg_attribute WHERE attrelid = " + reader_->literal(table.read_name) +
+                                 "::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum");
+    for (const auto &row : columns)
+        if (any_column_matches(patterns, table.schema, table.table, row[0])) plan.columns.push_back(row[0]);
+    for (const auto &key : table.key_columns)
+        for (const auto &c : plan.columns)
+            if (c == key) plan.key_columns = table.key_columns;
+    return plan;
+}
+
+void Snapshot::copy_rows(const SourceTable &table, const std::string &suffix, const SnapshotRedaction &redaction, SnapshotProgress &progress) {
     std::string line;
     for (;;) {
         char *raw = nullptr;
@@ -102,6 +127,7 @@ void Snapshot::copy_rows(const SourceTable &table, const std::string &suffix, Sn
         if (len < 0) throw PgError(std::string("reading ") + table.read_name + ": " + PQerrorMessage(reader_->get()), "");
         if (ordinal_ > INT_MAX) throw FatalError("more than 2,147,483,648 rows: the snapshot's ordinals (integer) would overflow");
         line.assign(raw, len > 0 && raw[len - 1] == '\n' ? len - 1 : len);
+        if (!redaction.empty()) redact_snapshot_line(line, redaction, redactor_);
         line += suffix;
         line += std::to_string(ordinal_++);
         line += '\n';

@@ -22,8 +22,10 @@ void Snapshot::prepare_destination() {
     table_ = parse_table_name(config_.changes_table);
     std::string name = dest_->literal(quoted(table_, sql_quoting(dest_->get())));
     try {
-        migrate_changes_table(*dest_, table_);
+        migrate_changes_table(*dest_, table_, !config_.partition_by.empty());
     } catch (const SchemaTooNew &error) {
+        throw FatalError(error.what());
+    } catch (const NotPartitioned &error) {
         throw FatalError(error.what());
     } catch (const PgError &error) {
         throw FatalError("cannot create or migrate the changes table " + qualified(table_) + ": " + error.what() +

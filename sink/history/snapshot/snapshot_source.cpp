@@ -76,9 +76,11 @@ void Snapshot::create_slot() {
     std::string unsupported = failover_unsupported(config_, std::stoi(repl_->value("SHOW server_version_num")));
     if (!unsupported.empty()) throw FatalError(unsupported);
     std::string failover = failover_slot_option(config_);
+    // --plugin pgoutput: the slot the run after the snapshot decodes with (auto keeps pgtrail, as before).
+    std::string plugin = config_.plugin == "pgoutput" ? "pgoutput" : "pgtrail";
     PgResult created;
     try {
-        created = repl_->exec("CREATE_REPLICATION_SLOT " + repl_->ident(config_.slot) + " LOGICAL pgtrail (SNAPSHOT 'export'" +
+        created = repl_->exec("CREATE_REPLICATION_SLOT " + repl_->ident(config_.slot) + " LOGICAL " + plugin + " (SNAPSHOT 'export'" +
                               (failover.empty() ? "" : ", " + failover) + ")");
     } catch (const PgError &error) {
         if (error.sqlstate == "42710")
@@ -90,7 +92,7 @@ void Snapshot::create_slot() {
     snapshot_name_ = cell(created, 0, 2);
     if (!parse_lsn(consistent_point_.data(), consistent_point_.size(), &consistent_lsn_) || snapshot_name_.empty())
         throw FatalError("unexpected answer to CREATE_REPLICATION_SLOT: consistent point '" + consistent_point_ + "', snapshot '" + snapshot_name_ + "'");
-    log::info("created replication slot " + config_.slot + (config_.failover ? " (plugin pgtrail, failover)" : " (plugin pgtrail)") + " at " + consistent_point_ + " with snapshot " + snapshot_name_);
+    log::info("created replication slot " + config_.slot + " (plugin " + plugin + (config_.failover ? ", failover)" : ")") + " at " + consistent_point_ + " with snapshot " + snapshot_name_);
 }
 
 void Snapshot::open_reader() {

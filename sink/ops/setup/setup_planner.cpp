@@ -4,9 +4,11 @@
 
 #include "ops/origin_functions.h"
 
+#include <iostream>
 #include <optional>
 #include <set>
 
+#include "ops/setup/partition_conversion.h"
 #include "pg/quote.h"
 #include "schema/migrate.h"
 #include "schema/schema.h"
@@ -162,13 +164,31 @@ int changes_table_version(BlockingPg &dest, const TableName &table) {
     }
 }
 
+/// --partition-by: a new table is created partitioned; an existing plain one is left as it is,
+/// and the statements that would convert it are printed.
+void plan_partitioning(SetupContext &c, const TableName &table, int version) {
+    BlockingPg &dest = c.db.destination();
+    SqlQuoting quote = sql_quoting(dest.get());
+    if (version == 0) {
+        c.plan.add(false, "create the changes table " + qualified(table) + " partitioned by committed_at (one partition per " +
+                              c.config.partition_by + ", created by pgtrail run), with a default partition",
+                   partitioned_changes_table_ddl(table, quote), {}, true);
+        return;
+    }
+    auto kind = dest.rows(relkind_query(table, quote));
+    if (kind.size() == 1 && kind[0][0] == "p") return;
+    std::cout << partition_conversion_script(dest, table, c.config.partition_by) << "\n";
+}
+
 void plan_changes_table(SetupContext &c) {
     BlockingPg &dest = c.db.destination();
     TableName table = parse_table_name(c.config.changes_table);
     SqlQuoting quote = sql_quoting(dest.get());
     if (!table.schema.empty() && dest.value("SELECT count(*) FROM pg_namespace WHERE nspname = " + quote.literal(table.schema)) == "0")
         c.plan.add(false, "create schema " + table.schema + " for the changes table", "CREATE SCHEMA " + quote.identifier(table.schema));
-    for (const auto &migration : migrations_after(changes_table_version(dest, table), table, quote))
+    int version = changes_table_version(dest, table);
+    if (!c.config.partition_by.empty()) plan_partitioning(c, table, version);
+    for (const auto &migration : migrations_after(version, table, quote))
         c.plan.add(false, migration.what + " (" + qualified(table) + ", schema version " + std::to_string(migration.version) + ")",
                    migration.body, {}, true);
 }

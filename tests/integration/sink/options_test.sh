@@ -15,13 +15,15 @@ LOGGING="--log-level --log-format"
 STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms
            --status-interval --stats-interval --receive-timeout --max-backoff"
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
+POLICIES="--redact --redact-hash --redact-key-file"
 declare -A EXPECTED=(
-    [run]="--help --snapshot --accept-gap $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING"
+    [run]="--help --snapshot --accept-gap $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
+           --partition-by --retention --partition-check-interval --ignore-columns"
     [check]="--help --format --decode-timeout --retained-wal-warn --standby $CONNECTIONS $SSH $TRACKING $LOGGING"
     [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role
-             $CONNECTIONS $SSH $TRACKING $LOGGING"
+             $CONNECTIONS $SSH $TRACKING $LOGGING --partition-by"
     [teardown]="--help --dry-run --drop-data $CONNECTIONS $SSH --slot --publication --changes-table $LOGGING"
-    [snapshot]="--help $CONNECTIONS $SSH $TRACKING $LOGGING"
+    [snapshot]="--help $CONNECTIONS $SSH $TRACKING $LOGGING $POLICIES --partition-by"
     [history]="--help --color $CONNECTIONS --changes-table"
     [revert]="--help --transaction --context --dry-run --force $CONNECTIONS --changes-table"
     [forget]="--help --with-key --reason $CONNECTIONS --changes-table"
