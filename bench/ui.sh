@@ -43,11 +43,11 @@ q -c "INSERT INTO changes (primary_key, before, after, context, database, schema
       SELECT k::text, CASE WHEN op = 'CREATE' THEN NULL ELSE jsonb_build_object('id', k, 'v', g - 1) END,
              CASE WHEN op = 'DELETE' THEN NULL ELSE jsonb_build_object('id', k, 'v', g) END,
              jsonb_build_object('user_id', (g / 2) % 10000, 'request_id', md5((g / 2)::text), 'endpoint', '/api/t' || (g % 20)),
-             'postgres', 'public', 't' || (g % 20), op, ts, ts, g / 2, g, 100000000 + (g / 2) * 1000, g % 2
+             'postgres', 'public', 't' || (g % 20), op, ts, ts, g / 2, g, 100000000 + (g / 2) * 1000, (g % 2)::int
       FROM (SELECT g, (g / 20) % 50000 AS k,
                    CASE WHEN g % 10 = 0 THEN 'CREATE' WHEN g % 10 = 9 THEN 'DELETE' ELSE 'UPDATE' END AS op,
                    timestamptz '2026-01-01' + g * interval '100 ms' AS ts
-            FROM generate_series(1, $ROWS) g) s"
+            FROM generate_series(1::bigint, $ROWS) g) s"
 q -c "VACUUM ANALYZE changes"
 log "filled in $(( $(date +%s) - start )) s; $(q -c "SELECT pg_size_pretty(pg_total_relation_size('changes'))")"
 
