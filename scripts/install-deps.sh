@@ -8,10 +8,13 @@ PACKAGES=(
     cmake g++ make ca-certificates
     clang-14 libclang-rt-14-dev python3                   # fuzz smoke test (libFuzzer), chaos tests' TCP proxy
     openssh-client openssh-server openssl curl             # ops tests: SSH tunnel (sshd on 127.0.0.1), TLS, metrics
-    nodejs npm jq chromium                                 # pgtrail ui: the page's build (ui/), its API test, the browser test
+    jq chromium                                            # pgtrail ui: its API test, the browser test
     mmdebstrap debian-archive-keyring                      # scripts/chroot.sh: PostgreSQL 17 and 18 (trixie, sid)
 )
 PACKAGES+=("$@")  # callers add their own (benchmarks: wal2json, decoderbufs, hyperfine)
+# The page's build (ui/) needs Node.js and npm: Debian's only where the machine has none (a
+# Node.js from elsewhere bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
