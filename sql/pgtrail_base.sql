@@ -186,13 +186,16 @@ $$;
 COMMENT ON FUNCTION pgtrail.redact_image(jsonb, text[]) IS
     'A row image whose values are all replaced by pgtrail.redaction_marker(), except the columns listed in keep.';
 
--- The columns of an image holding the marker (NULL when none): such an image cannot be written back.
+-- The columns of an image holding the marker or a keyed hash of --redact-hash (NULL when none):
+-- such an image cannot be written back.
 CREATE OR REPLACE FUNCTION pgtrail.redacted_columns(image jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT array_agg(k ORDER BY k) FROM jsonb_each(image) AS e(k, v) WHERE v = pgtrail.redaction_marker()
+    SELECT array_agg(k ORDER BY k) FROM jsonb_each(image) AS e(k, v)
+    WHERE v = pgtrail.redaction_marker()
+       OR (jsonb_typeof(v) = 'string' AND v #>> '{}' LIKE '[redacted hmac-sha256:%]')
 $$;
 COMMENT ON FUNCTION pgtrail.redacted_columns(jsonb) IS
-    'The columns of a row image whose value is the redaction marker; NULL when there are none.';
+    'The columns of a row image whose value is the redaction marker or its keyed hash; NULL when there are none.';
 
 -- How a change was erased ("erased by pgtrail.forget ..."), or NULL: reads pgtrail.erased_changes
 -- (schema version 5) when it exists, so these functions work on an older schema too.

@@ -106,6 +106,8 @@ expect_eq "the shared password's hash: two snapshot rows and one streamed row" \
     "SNAPSHOT:1,SNAPSHOT:2,CREATE:5"
 expect_eq "another value, another hash" \
     "$(q "SELECT count(DISTINCT after->>'password_hash') FROM changes_h WHERE \"table\" = 'users' AND after->>'password_hash' LIKE '[redacted hmac-sha256:%'")" 3
+expect_eq "a hashed value counts as redacted, so revert refuses to write it back" \
+    "$(q "SELECT 'password_hash' = ANY (pgtrail.redacted_columns(after)) FROM changes_h WHERE \"table\" = 'users' AND after->>'id' = '5'")" t
 expect_eq "no secret in changes_h" "$(q "SELECT count(*) FROM changes_h c WHERE c::text ~ '$SECRETS_RE'")" 0
 expect_eq "the key is stored nowhere in the destination" "$(q "SELECT count(*) FROM changes_h c WHERE c::text LIKE '%$KEY%'")" 0
 grep -q "$KEY" "$WORK/sink.log" && fail "the key is in the sink's log"
