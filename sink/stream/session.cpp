@@ -351,7 +351,9 @@ asio::awaitable<void> Session::commit_batch() {
     batch_xacts_ = 0;
     batch_changes_ = 0;
     batch_max_change_lsn_ = 0;
-    refused_.warned.clear();  // all written: a later session never sees these changes again
+    // Written: a later session never sees these again. Later transactions' warnings stay, since a
+    // replay of a refused batch commits in several pieces and meets them again.
+    refused_.warned.erase(refused_.warned.begin(), refused_.warned.lower_bound({committed_lsn_, 0}));
     made_progress_ = true;
     if (writer_->careful() && committed_lsn_ >= refused_.until) {
         refused_.until = 0;

@@ -32,6 +32,7 @@ struct RefusedBatch {
     std::uint64_t until = 0;  ///< 0: none
     /// Changes (commit_lsn, lsn) whose warning (lossy, numbers made text, \u0000) is logged, not
     /// yet committed: the session that writes them again after a failed one does not log it again.
+    /// Ordered by commit LSN, so a commit forgets exactly the transactions it wrote.
     std::set<std::pair<std::uint64_t, std::uint64_t>> warned;
 };
 

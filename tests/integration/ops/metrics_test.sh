@@ -42,7 +42,9 @@ wait_health() {  # wait_health CODE
 
 wait_metric pgtrail_connected 1
 wait_health 200
-curl -s "$URL/metrics" | grep -q '^# TYPE pgtrail_batch_duration_seconds histogram$' || fail "no batch histogram"
+# Into a file first: grep -q stops reading at the match, and curl's SIGPIPE would fail the pipeline.
+curl -s -o "$WORK/metrics.txt" "$URL/metrics"
+grep -q '^# TYPE pgtrail_batch_duration_seconds histogram$' "$WORK/metrics.txt" || fail "no batch histogram"
 expect_eq "no changes yet" "$(metric 'pgtrail_changes_written_total{operation="CREATE"}')" 0
 confirmed0=$(metric pgtrail_confirmed_lsn)
 heartbeats0=$(metric pgtrail_heartbeats_total)
