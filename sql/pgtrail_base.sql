@@ -219,7 +219,7 @@ COMMENT ON FUNCTION pgtrail.erasure_of(uuid) IS
 
 -- Retention (docs/POLICIES.md): pgtrail run --retention drops old partitions and records the cut-off.
 -- The instant before which retention dropped the history of changes table tbl (NULL: nothing dropped,
--- or pgtrail.policies, migration 5, not there yet).
+-- or pgtrail.policies, migration 6, not there yet).
 CREATE OR REPLACE FUNCTION pgtrail.dropped_before(tbl regclass) RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "ops/metrics.h"
+#include "ops/task_end.h"
 
 namespace pgtrail {
 
@@ -131,14 +132,7 @@ std::string MetricsServer::address() const {
 
 void MetricsServer::start() {
     log::info("serving /metrics and /healthz on http://" + address());
-    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception &e) {
-            log::error(std::string("metrics endpoint stopped: ") + e.what());
-        }
-    });
+    asio::co_spawn(io_, accept_loop(), log_task_end("metrics endpoint stopped: "));
 }
 
 void MetricsServer::stop() {
@@ -157,14 +151,7 @@ asio::awaitable<void> MetricsServer::accept_loop() {
             continue;
         }
         make_room();
-        asio::co_spawn(io_, serve(std::move(socket)), [](std::exception_ptr error) {
-            if (!error) return;
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception &e) {
-                log::debug(std::string("metrics request failed: ") + e.what());
-            }
-        });
+        asio::co_spawn(io_, serve(std::move(socket)), log_task_end("metrics request failed: ", log::Level::debug));
     }
 }
 

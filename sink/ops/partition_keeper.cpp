@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "ops/metrics.h"
+#include "ops/task_end.h"
 #include "pg/quote.h"
 #include "schema/schema.h"
 
@@ -23,15 +24,7 @@ PartitionKeeper::PartitionKeeper(asio::io_context &io, const RunConfig &config)
 
 void PartitionKeeper::start() {
     conn_.set_interrupt(&stopping_);
-    asio::co_spawn(io_, loop(), [](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const Interrupted &) {
-        } catch (const std::exception &e) {
-            log::error(std::string("partition keeper stopped: ") + e.what());
-        }
-    });
+    asio::co_spawn(io_, loop(), log_task_end("partition keeper stopped: "));
 }
 
 void PartitionKeeper::stop() {

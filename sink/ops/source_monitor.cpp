@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "ops/metrics.h"
+#include "ops/task_end.h"
 #include "pg/quote.h"
 
 namespace pgtrail {
@@ -29,15 +30,7 @@ SourceMonitor::SourceMonitor(asio::io_context &io, const RunConfig &config)
 
 void SourceMonitor::start() {
     conn_.set_interrupt(&stopping_);
-    asio::co_spawn(io_, loop(), [](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const Interrupted &) {
-        } catch (const std::exception &e) {
-            log::error(std::string("source monitor stopped: ") + e.what());
-        }
-    });
+    asio::co_spawn(io_, loop(), log_task_end("source monitor stopped: "));
 }
 
 void SourceMonitor::stop() {

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include "log.h"
+#include "ops/task_end.h"
 
 namespace pgtrail::ui {
 
@@ -17,15 +18,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-void log_failure(const char *what, std::exception_ptr error) {
-    if (!error) return;
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception &e) {
-        log::debug(std::string(what) + e.what());
-    }
-}
 
 /// 431 or 413 with a JSON error, then the connection is closed.
 asio::awaitable<void> refuse_oversized(beast::tcp_stream &stream, bool headers) {
@@ -59,7 +51,7 @@ std::string UiServer::address() const {
 }
 
 void UiServer::start() {
-    asio::co_spawn(io_, accept_loop(), [](std::exception_ptr error) { log_failure("ui server stopped: ", error); });
+    asio::co_spawn(io_, accept_loop(), log_task_end("ui server stopped: ", log::Level::debug));
 }
 
 void UiServer::stop() {
@@ -80,7 +72,7 @@ asio::awaitable<void> UiServer::accept_loop() {
             socket.close(ec);
             continue;
         }
-        asio::co_spawn(io_, serve(std::move(socket)), [](std::exception_ptr error) { log_failure("ui request failed: ", error); });
+        asio::co_spawn(io_, serve(std::move(socket)), log_task_end("ui request failed: ", log::Level::debug));
     }
 }
 
