@@ -336,6 +336,29 @@ asio::awaitable<bool> destination_in_source(PgConnection &repl, PgConnection &de
     co_return same;
 }
 
+/// The partitions around now exist before the writer's first COPY: created later, by the
+/// partition keeper, they would wait behind that COPY and then find today's rows in the default
+/// partition, where they would stay. A failure here is the keeper's to retry, never a stop.
+asio::awaitable<void> create_partitions_before_streaming(PgConnection &dest, const TableName &table, const RunConfig &config) {
+    if (config.partition_by.empty()) co_return;
+    std::string regclass = dest.literal(quoted(table, sql_quoting(dest.get()))) + "::regclass";
+    std::optional<std::string> failure;
+    try {
+        co_await dest.query("BEGIN");
+        // A reader's lock on the table must not hold the start up for long.
+        co_await dest.query("SET LOCAL lock_timeout = '10s'");
+        PgResult created = co_await dest.query("SELECT * FROM pgtrail.create_partitions(" + regclass + ", " + dest.literal(config.partition_by) +
+                                               ", " + std::to_string(config.partitions_ahead) + ")");
+        co_await dest.query("COMMIT");
+        for (int i = 0; i < PQntuples(created.get()); i++) log::info("created partition " + cell(created, i, 0) + " of " + qualified(table));
+    } catch (const PgError &error) {
+        if (error.sqlstate.empty()) throw;
+        failure = error.what();
+    }
+    if (failure) co_await dest.query("ROLLBACK");
+    if (failure) log::warn("partitions around now not created before streaming (" + *failure + "); the partition keeper retries");
+}
+
 }  // namespace
 
 std::string writer_application_name(const RunConfig &config) {
@@ -346,6 +369,7 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
                                                          SourceInfo &source, TableName &table) {
     co_await ensure_changes_table(dest, table, !config.partition_by.empty());
     co_await ensure_time_travel_functions(dest);
+    co_await create_partitions_before_streaming(dest, table, config);
     DestinationProgress progress;
     progress.kind = co_await choose_progress_store(dest, config);
     if (progress.kind == ProgressKind::origin) co_await ensure_origin(dest, config.origin_name());

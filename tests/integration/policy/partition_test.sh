@@ -115,4 +115,20 @@ PGDATABASE=plain psql -X -q -v ON_ERROR_STOP=1 -f "$WORK/part2.sql" >/dev/null |
 expect_eq "converted" "$(PGDATABASE=plain q "SELECT relkind FROM pg_class WHERE oid = 'changes'::regclass")" p
 expect_eq "rows kept" "$(PGDATABASE=plain q "SELECT md5(string_agg((to_jsonb(c) - 'id')::text, '' ORDER BY commit_lsn)) FROM changes c")" "$before"
 expect_eq "rows in day partitions" "$(PGDATABASE=plain q "SELECT count(*) FROM changes_default")" 0
+echo "--- run creates the partitioned table: the first batch lands in today's partition"
+# Partitions created after the writer's first COPY would find today's rows in the default
+# partition and skip today for good.
+run "CREATE DATABASE fresh"
+FRESH="host=127.0.0.1 port=$PORT user=postgres dbname=fresh"
+PGDATABASE=fresh run "CREATE TABLE t (id int PRIMARY KEY, v text)"
+"$PGTRAIL" run --source "$FRESH" --slot fresh --partition-by day --batch-time-ms 50 >>"$WORK/fresh.log" 2>&1 &
+FRESH_PID=$!
+wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fresh'" 1 30
+PGDATABASE=fresh run "INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 20000) i"
+PGDATABASE=fresh wait_for "SELECT count(*) FROM changes WHERE \"table\" = 't'" 20000 90
+kill -TERM "$FRESH_PID"; wait "$FRESH_PID" || true
+expect_eq "the default partition is empty" "$(PGDATABASE=fresh q "SELECT count(*) FROM changes_default")" 0
+expect_eq "today's partition holds the rows" \
+    "$(PGDATABASE=fresh q "SELECT count(*) FROM changes_p$(q "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')")")" 20000
+grep -q "created partition changes_p" "$WORK/fresh.log" || { cat "$WORK/fresh.log"; fail "no partition created by run"; }
 echo "PASS"
