@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <charconv>
 #include <stdexcept>
 
 namespace pgtrail {
@@ -24,6 +25,17 @@ bool parse_bool_value(std::string_view value, bool *out) {
     if (v == "true" || v == "on" || v == "yes" || v == "1") return *out = true, true;
     if (v == "false" || v == "off" || v == "no" || v == "0") return *out = false, true;
     return false;
+}
+
+// 0 (never split) or kMinMessageBytes to 1 GB (MaxAllocSize): a whole decimal number.
+void set_message_bytes(PluginOptions &options, std::string_view value) {
+    constexpr int kMax = 0x3fffffff;
+    int bytes = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), bytes);
+    if (error != std::errc() || end != value.data() + value.size() || bytes < 0 || bytes > kMax ||
+        (bytes > 0 && bytes < kMinMessageBytes))
+        throw std::invalid_argument("");
+    options.max_message_bytes = bytes;
 }
 
 template <bool PluginOptions::*Field>
@@ -57,6 +69,8 @@ const OptionSpec kOptions[] = {
      }},
     {"ignore-columns", "a comma-separated list of schema.table.column patterns (* matches any characters)",
      [](PluginOptions &o, std::string_view v) { o.ignore_columns = parse_column_patterns(v); }},
+    {"max-message-bytes", "0 (never split a record) or a number of bytes from 8 to 1073741823",
+     set_message_bytes},
     {"skip-empty-xacts", "a boolean (true/false, on/off, yes/no, 1/0)", set_bool<&PluginOptions::skip_empty_xacts>},
     {"partition-root", "a boolean (true/false, on/off, yes/no, 1/0)", set_bool<&PluginOptions::partition_root>},
 };

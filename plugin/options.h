@@ -23,7 +23,11 @@ struct PluginOptions {
     std::vector<ColumnPattern> redact;          ///< columns whose values never leave the server
     std::string redact_key;                     ///< HMAC key (bytes) for redacted values; empty: fixed marker
     std::vector<ColumnPattern> ignore_columns;  ///< an UPDATE changing only these is not written
+    int max_message_bytes = 0;                  ///< a longer record is written in pieces (FORMAT.md); 0: never
 };
+
+/// The smallest max-message-bytes: a piece holds its marker and at least one whole UTF-8 character.
+inline constexpr int kMinMessageBytes = 8;
 
 /// Applies one option. value is NULL when the option was given without one.
 /// Throws std::invalid_argument with a message naming the option and what it accepts.

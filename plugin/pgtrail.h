@@ -150,6 +150,13 @@ void append_tuple_json(StringInfo out, const RelInfo *info, HeapTuple tuple, boo
                        HeapTuple toast_source, StringInfo unchanged, ValueSpans *spans, LossyColumns *lossy);
 ValueSpans *new_value_spans(int natts);
 
+// record_pieces.cpp
+/// OutputPluginPrepareWrite for one record; returns where the record starts in ctx->out.
+int begin_record(LogicalDecodingContext *ctx);
+/// OutputPluginWrite of the record begun at start: whole, or in pieces when it is longer than
+/// the max-message-bytes option.
+void end_record(LogicalDecodingContext *ctx, int start);
+
 // records.cpp
 void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);

@@ -1,4 +1,4 @@
-// Writes the plugin's records: one JSON object per OutputPluginWrite.
+// Writes the plugin's records: one JSON object each (handed over by record_pieces.cpp).
 #include "json_escape.h"
 #include "options.h"
 #include "pgtrail.h"
@@ -28,12 +28,12 @@ void append_commit_time(StringInfo out, TimestampTz ts) {
 }
 
 void write_xact_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, char op, XLogRecPtr lsn) {
-    OutputPluginPrepareWrite(ctx, true);
+    int start = begin_record(ctx);
     appendStringInfo(ctx->out, "{\"op\":\"%c\",\"xid\":%u", op, txn->xid);
     append_lsn(ctx->out, ",\"lsn\":", lsn);
     append_commit_time(ctx->out, txn->xact_time.commit_time);
     appendStringInfoChar(ctx->out, '}');
-    OutputPluginWrite(ctx, true);
+    end_record(ctx, start);
 }
 
 // {"op":"X","lsn":"..", + head
@@ -107,7 +107,7 @@ void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation
     char op = change->action == REORDER_BUFFER_CHANGE_INSERT   ? 'I'
               : change->action == REORDER_BUFFER_CHANGE_UPDATE ? 'U'
                                                                : 'D';
-    OutputPluginPrepareWrite(ctx, true);
+    int start = begin_record(ctx);
     start_change_record(out, op, change->lsn, info);
     // A full old row next to a new one: the new row's unchanged TOASTed values repeat old ones.
     ValueSpans *spans = oldtuple && newtuple && !old_key_only ? new_value_spans(info->desc->natts) : nullptr;
@@ -121,7 +121,7 @@ void write_row_change(LogicalDecodingContext *ctx, const RelInfo *info, Relation
     }
     if (lossy->count > 0) append_lossy(out, info, lossy);
     appendStringInfoChar(out, '}');
-    OutputPluginWrite(ctx, true);
+    end_record(ctx, start);
     if (lossy->count > 0) warn_lossy(info, change->lsn, op, lossy);
 }
 
@@ -231,7 +231,7 @@ void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelati
         if (seen) continue;
         written[nwritten++] = reported;
         ensure_begin_written(ctx, state, change->txn);
-        OutputPluginPrepareWrite(ctx, true);
+        int start = begin_record(ctx);
         appendStringInfoString(ctx->out, "{\"op\":\"T\"");
         append_lsn(ctx->out, ",\"lsn\":", change->lsn);
         appendStringInfoChar(ctx->out, ',');
@@ -242,7 +242,7 @@ void write_truncate(LogicalDecodingContext *ctx, PluginState *state, int nrelati
         appendStringInfo(ctx->out, ",\"cascade\":%s,\"restart_identity\":%s}",
                          change->data.truncate.cascade ? "true" : "false",
                          change->data.truncate.restart_seqs ? "true" : "false");
-        OutputPluginWrite(ctx, true);
+        end_record(ctx, start);
     }
     if (nwritten == 0) note_filtered(ctx, state);
 }
@@ -251,7 +251,7 @@ void write_message(LogicalDecodingContext *ctx, PluginState *state, ReorderBuffe
                    bool transactional, const char *prefix, Size size, const char *message) {
     if (!message_is_tracked(*state->options, prefix)) return;
     if (transactional) ensure_begin_written(ctx, state, txn);
-    OutputPluginPrepareWrite(ctx, true);
+    int start = begin_record(ctx);
     StringInfo out = ctx->out;
     appendStringInfoString(out, "{\"op\":\"M\"");
     append_lsn(out, ",\"lsn\":", lsn);
@@ -275,7 +275,7 @@ void write_message(LogicalDecodingContext *ctx, PluginState *state, ReorderBuffe
     }
     append_json_string(out, content.data, content.len);
     appendStringInfoChar(out, '}');
-    OutputPluginWrite(ctx, true);
+    end_record(ctx, start);
 }
 
 void reset_origin_verdicts() {

@@ -8,13 +8,27 @@
 namespace pgtrail {
 
 void PgtrailDecoder::decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
-    dispatch(parse(payload, false, wal_start), handler);
-    parser_.release_large_buffers();  // the handler is done with the record's views
+    decode_record(payload, false, wal_start, handler);
 }
 
 void PgtrailDecoder::decode_padded(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
-    dispatch(parse(payload, true, wal_start), handler);
-    parser_.release_large_buffers();
+    decode_record(payload, true, wal_start, handler);
+}
+
+void PgtrailDecoder::decode_record(std::string_view payload, bool padded, std::uint64_t wal_start, EventHandler &handler) {
+    std::optional<RecordAssembler::Ready> ready = take_piece(payload, wal_start);
+    if (!ready) return;  // a piece: the record is not whole yet
+    dispatch(parse(ready->record, padded || ready->joined, wal_start), handler);
+    parser_.release_large_buffers();  // the handler is done with the record's views
+}
+
+std::optional<RecordAssembler::Ready> PgtrailDecoder::take_piece(std::string_view payload, std::uint64_t wal_start) {
+    try {
+        return pieces_.take(payload);
+    } catch (const DecodeError &error) {
+        char lsn[24];
+        throw DecodeError(std::string(error.what()) + " at " + std::string(lsn, format_lsn(wal_start, lsn)));
+    }
 }
 
 const Record &PgtrailDecoder::parse(std::string_view payload, bool padded, std::uint64_t wal_start) {

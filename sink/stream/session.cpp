@@ -98,17 +98,34 @@ asio::awaitable<void> Session::connect_and_prepare() {
     SourceFormat format = make_source_format(format_config, table.schema + "." + table.table, plugin_);
     decoder_ = std::move(format.decoder);
     co_await source_.connection().query(kDecodingSettings);
-    try {
-        co_await source_.start(config_.slot, committed_lsn_, format.start_options);
-    } catch (const PgError &error) {
+    std::optional<PgError> refused = co_await start_streaming(format.start_options);
+    if (refused && format.legacy_options && plugin_predates_pieces(refused->what())) {
+        static bool warned = false;  // once per process, not at every reconnect
+        if (!std::exchange(warned, true))
+            log::warn("the pgtrail plugin on the source is older than this sink and cannot send a record in pieces: "
+                      "a huge record takes about twice its size in sink memory; update the plugin on the source");
+        std::optional<PgError> refused_again = co_await start_streaming(*format.legacy_options);
+        refused = std::move(refused_again);
+    }
+    if (refused) {
         // The plugin refuses an option value: retrying cannot help.
-        if (error.sqlstate == "22023") throw FatalError(error.what());
-        explain_start_error(error);
+        if (refused->sqlstate == "22023") throw FatalError(refused->what());
+        explain_start_error(*refused);
     }
     last_receive_ = Clock::now();
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
               " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
     metrics().on_connected();
+}
+
+asio::awaitable<std::optional<PgError>> Session::start_streaming(const std::string &options) {
+    std::optional<PgError> refused;  // co_await is not allowed inside a catch block
+    try {
+        co_await source_.start(config_.slot, committed_lsn_, options);
+    } catch (const PgError &error) {
+        refused = error;
+    }
+    co_return refused;
 }
 
 asio::awaitable<void> Session::connect_destination() {

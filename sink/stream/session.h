@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -56,6 +57,8 @@ private:
     asio::awaitable<void> connect_and_prepare();
     /// The writer connection (stream/destination_session.h), refusing an encoding that cannot hold the source's text.
     asio::awaitable<void> connect_destination();
+    /// START_REPLICATION with these plugin options; the server's refusal, if any.
+    asio::awaitable<std::optional<PgError>> start_streaming(const std::string &options);
     /// --publication names that do not exist in the source are a FatalError (the plugin would fail later).
     asio::awaitable<void> check_publications();
     asio::awaitable<void> stream();

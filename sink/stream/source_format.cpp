@@ -69,7 +69,13 @@ SourceFormat make_source_format(const RunConfig &config, const std::string &chan
         std::string options = "proto_version '1', publication_names " + replication_literal(config.pgoutput_publications()) + ", messages 'true'";
         return SourceFormat{options, std::make_unique<PgoutputDecoder>(pgoutput_filters(config, changes_table))};
     }
-    return SourceFormat{pgtrail_plugin_options(config, changes_table), std::make_unique<PgtrailDecoder>()};
+    std::string options = pgtrail_plugin_options(config, changes_table);
+    std::string pieces = "\"max-message-bytes\" '" + std::to_string(kMaxMessageBytes) + "'";
+    return SourceFormat{options.empty() ? pieces : options + ", " + pieces, std::make_unique<PgtrailDecoder>(), options};
+}
+
+bool plugin_predates_pieces(const std::string &start_error) {
+    return start_error.find("unknown option \"max-message-bytes\"") != std::string::npos;
 }
 
 }  // namespace pgtrail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config.h"
@@ -14,7 +15,18 @@ namespace pgtrail {
 struct SourceFormat {
     std::string start_options;         ///< the option list of START_REPLICATION ... LOGICAL lsn (...)
     std::unique_ptr<Decoder> decoder;
+    /// The options for a pgtrail plugin older than max-message-bytes, which refuses it (huge records
+    /// then arrive in one message); nullopt when there is nothing to fall back to.
+    std::optional<std::string> legacy_options = std::nullopt;
 };
+
+/// The largest message the sink asks the pgtrail plugin for: a longer record comes in pieces
+/// (docs/FORMAT.md), so libpq's input buffer, which never shrinks, holds at most this much.
+inline constexpr int kMaxMessageBytes = 1024 * 1024;
+
+/// True when START_REPLICATION failed because the plugin does not know max-message-bytes (its
+/// error names the option: pgtrail before it refused every option it did not know).
+bool plugin_predates_pieces(const std::string &start_error);
 
 /// SET commands run on the replication connection before START_REPLICATION: values' text output
 /// (pgoutput's rows, the plugin's intervals, bytea and floats) as to_jsonb renders it in a default

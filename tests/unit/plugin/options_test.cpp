@@ -68,3 +68,19 @@ TEST_CASE("errors name the option and what it accepts") {
     CHECK(error_of("include-tables", "a.b.c").find("for option \"include-tables\"") != std::string::npos);
     CHECK(error_of("exclude-origins", "") == "");
 }
+
+TEST_CASE("max-message-bytes: 0 (never split, the default) or 8 bytes to 1 GB") {
+    PluginOptions options;
+    CHECK(options.max_message_bytes == 0);
+    apply_option(options, "max-message-bytes", "1048576");
+    CHECK(options.max_message_bytes == 1048576);
+    apply_option(options, "max-message-bytes", "8");
+    CHECK(options.max_message_bytes == 8);
+    apply_option(options, "max-message-bytes", "0");
+    CHECK(options.max_message_bytes == 0);
+    for (const char *bad : {"7", "-1", "1MB", "", " 8", "1073741824", "99999999999"}) {
+        CAPTURE(bad);
+        CHECK(error_of("max-message-bytes", bad).find("for option \"max-message-bytes\": expected 0") != std::string::npos);
+    }
+    CHECK(error_of("max-message-bytes", nullptr).find("needs a value") != std::string::npos);
+}

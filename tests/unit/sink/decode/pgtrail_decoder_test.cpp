@@ -86,3 +86,26 @@ TEST_CASE("an unknown op is no event") {
     decoder.decode(R"({"op":"X","lsn":"0/1"})", 0, out);
     CHECK(out.lines.empty());
 }
+
+TEST_CASE("a record in pieces (max-message-bytes) is one event once its last piece arrives") {
+    PgtrailDecoder decoder;
+    Recorder out;
+    std::string record = R"({"op":"I","lsn":"0/20","schema":"public","table":"t","pk":["id"],"after":{"id":5,"b":"x"}})";
+    std::size_t half = record.size() / 2;
+    decoder.decode_padded("+" + record.substr(0, half), 0, out);
+    CHECK(out.lines.empty());
+    decoder.decode("=" + record.substr(half), 0x20, out);
+    decoder.decode(R"({"op":"C","xid":7,"lsn":"0/120","ts":"2026-11-21T09:26:00+00:00"})", 0x120, out);
+    REQUIRE(out.lines.size() == 2);
+    CHECK(out.lines[0] == R"(I 32 public.t keys=id, values=5, before= after={"id":5,"b":"x"} unchanged=)");
+    CHECK(out.lines[1] == "commit 288 2026-11-21T09:26:00+00:00");
+}
+
+TEST_CASE("a record between the pieces of another is a DecodeError naming the position") {
+    PgtrailDecoder decoder;
+    Recorder out;
+    decoder.decode("+{\"op\":\"I\"", 0, out);
+    CHECK_THROWS_WITH_AS(decoder.decode(R"({"op":"C","xid":7,"lsn":"0/120","ts":"x"})", 0x16B3748, out),
+                         doctest::Contains("0/16B3748"), DecodeError);
+    CHECK(out.lines.empty());
+}
