@@ -36,6 +36,7 @@ std::vector<std::string> json_string_array(simdjson::ondemand::value value) {
 PgoutputDecoder::PgoutputDecoder(PgoutputFilters filters) : filters_(std::move(filters)), redactor_(filters_.redact_key) {}
 
 void PgoutputDecoder::decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
+    release_huge_images();  // the handler is done with the last row's images
     if (payload.empty()) throw DecodeError("an empty pgoutput message");
     pgoutput::MessageCursor in(payload.substr(1));
     switch (payload[0]) {
@@ -79,6 +80,13 @@ void PgoutputDecoder::decode(std::string_view payload, std::uint64_t wal_start, 
     }
     default: throw DecodeError(std::string("an unknown pgoutput message type '") + payload[0] + "'");
     }
+}
+
+void PgoutputDecoder::release_huge_images() {
+    constexpr std::size_t kKeep = 16 * 1024 * 1024;  // ordinary rows reuse what they had
+    if (before_.capacity() > kKeep) std::string().swap(before_);
+    if (after_.capacity() > kKeep) std::string().swap(after_);
+    if (redact_scratch_.capacity() > kKeep) std::string().swap(redact_scratch_);
 }
 
 void PgoutputDecoder::begin_if_needed(EventHandler &handler) {

@@ -62,6 +62,8 @@ private:
     };
     enum class Pending { None, Relations, Types };
 
+    /// Frees the image strings a huge row grew, so its memory is not kept for good.
+    void release_huge_images();
     void on_relation(pgoutput::MessageCursor &in);
     void begin_if_needed(EventHandler &handler);
     const RelationInfo *relation(pgoutput::Oid oid) const;
