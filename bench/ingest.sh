@@ -4,8 +4,9 @@
 # indexes), beside the physical limit (a raw COPY of the same rows into an empty
 # changes table) and pg_recvlogical + wal2json v2 writing a file, in one run.
 #
-#   bash bench/ingest.sh [--scale F] [--plugin pgtrail|pgoutput] [--keep]
+#   bash bench/ingest.sh [--scale F] [--plugin pgtrail|pgoutput] [--keep] [-- pgtrail run options]
 #
+# Options after `--` go to both sink runs (e.g. `-- --batch-size 50000 --batch-time-ms 1000`).
 # --plugin pgoutput: both sink runs decode with PostgreSQL's pgoutput (`pgtrail run --plugin
 # pgoutput --publication bench_pub`, a FOR ALL TABLES publication), as on a managed service.
 #
@@ -25,12 +26,14 @@ source "$BENCH_DIR/sink_lib.sh"
 
 SCALE=1
 PLUGIN=pgtrail
+SINK_EXTRA_ARGS=()
 while [ $# -gt 0 ]; do
     case $1 in
         --scale) SCALE=$2; shift 2 ;;
         --plugin) PLUGIN=$2; shift 2 ;;
         --keep) export BENCH_KEEP=1; shift ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --) shift; SINK_EXTRA_ARGS=("$@"); break ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -69,7 +72,7 @@ main() {
     q -c "SELECT pg_create_logical_replication_slot('bench_w2j', 'wal2json')" >/dev/null
 
     log "sink, streaming: starting pgtrail run"
-    start_sink "$WORK/sink-streaming.log" "${SINK_PLUGIN_ARGS[@]}"
+    start_sink "$WORK/sink-streaming.log" "${SINK_PLUGIN_ARGS[@]}" "${SINK_EXTRA_ARGS[@]}"
     wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1 60
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes'" 1 60
     log "workload: $inserts inserts, $updates updates, $deletes deletes"
@@ -91,7 +94,7 @@ main() {
     log "sink, backlog: pgtrail run on a slot holding the whole workload"
     local b0 b1
     b0=$(now_epoch)
-    start_sink "$WORK/sink-backlog.log" "${SINK_PLUGIN_ARGS[@]}" --slot bench_backlog --changes-table changes_backlog
+    start_sink "$WORK/sink-backlog.log" "${SINK_PLUGIN_ARGS[@]}" --slot bench_backlog --changes-table changes_backlog "${SINK_EXTRA_ARGS[@]}"
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes_backlog'" 1 60
     wait_for "$(marker_sql changes_backlog)" 1 "$TIMEOUT"
     b1=$(now_epoch)
@@ -130,7 +133,7 @@ main() {
     echo "## End-to-end ingest, sink decoding with $PLUGIN, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
-    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ "$PLUGIN" = pgtrail ] || echo " --plugin $PLUGIN"); $changes changes (standard workload); the workload itself took ${workload} s"
+    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ "$PLUGIN" = pgtrail ] || echo " --plugin $PLUGIN")$([ ${#SINK_EXTRA_ARGS[@]} = 0 ] || echo " -- ${SINK_EXTRA_ARGS[*]}"); $changes changes (standard workload); the workload itself took ${workload} s"
     echo
     echo "| pipeline | seconds | changes/s | vs COPY |"
     echo "|---|---:|---:|---:|"
