@@ -28,7 +28,10 @@ std::optional<RecordAssembler::Ready> RecordAssembler::take(std::string_view pay
     if (joined_) release();  // the previous joined record's views are no longer used
     char marker = payload.empty() ? '\0' : payload[0];
     if (marker != kMorePiece && marker != kLastPiece) {
-        if (pending()) throw DecodeError("a record arrived before the last piece of the record in pieces before it");
+        if (pending()) {
+            release();  // the broken record is dropped: the assembler takes the next one afresh
+            throw DecodeError("a record arrived before the last piece of the record in pieces before it");
+        }
         return Ready{payload, false};
     }
     open_ = true;

@@ -24,7 +24,7 @@ public:
     /// Takes the next payload of the slot: a whole record is ready as it is; a piece ('+' more
     /// follow, '=' the last) is appended, and the last one makes the joined record ready (valid
     /// until the next call, which frees it). Throws DecodeError when a whole record arrives
-    /// between pieces or the pieces exceed the largest record the plugin writes.
+    /// between pieces (the pieces are dropped) or the pieces exceed the largest record the plugin writes.
     std::optional<Ready> take(std::string_view payload);
     /// True while pieces wait for their last one.
     bool pending() const { return open_; }

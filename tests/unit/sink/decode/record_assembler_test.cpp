@@ -70,8 +70,13 @@ TEST_CASE("a record in pieces of exactly the piece size, then whole records and 
     CHECK(joined->record == c);
 }
 
-TEST_CASE("a whole record between pieces is an error") {
+TEST_CASE("a whole record between pieces is an error, and the next record is taken afresh") {
     RecordAssembler assembler;
     CHECK_FALSE(assembler.take("+{\"op\":"));
     CHECK_THROWS_AS(assembler.take(R"({"op":"C"})"), DecodeError);
+    // The broken record's pieces are dropped: what follows is taken afresh.
+    CHECK_FALSE(assembler.pending());
+    auto next = assembler.take(R"({"op":"B"})");
+    REQUIRE(next);
+    CHECK(next->record == R"({"op":"B"})");
 }
