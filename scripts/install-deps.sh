@@ -9,6 +9,7 @@ PACKAGES=(
     clang-14 libclang-rt-14-dev python3                   # fuzz smoke test (libFuzzer), chaos tests' TCP proxy
     openssh-client openssh-server openssl curl             # ops tests: SSH tunnel (sshd on 127.0.0.1), TLS, metrics
     jq chromium                                            # pgtrail ui: its API test, the browser test
+    libnats-dev nats-server                                # run --nats and write (nats.c 3.4.1), the NATS tests' 3-node clusters
     mmdebstrap debian-archive-keyring                      # scripts/chroot.sh: PostgreSQL 17 and 18 (trixie, sid)
 )
 PACKAGES+=("$@")  # callers add their own (benchmarks: wal2json, decoderbufs, hyperfine)

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "nats/nats_config.h"
 #include "ops/ops_options.h"
 
 namespace pgtrail {
@@ -60,6 +61,7 @@ struct RunConfig {
     std::string destination_url;                   ///< --destination as given
 
     OpsOptions ops;                                ///< metrics, heartbeats, slot safety, SSH (ops_options.h)
+    NatsOptions nats;                              ///< NATS JetStream (nats/nats_config.h): run --nats, write
 
     /// The publications pgoutput reads: --publication, else "pgtrail" (what `pgtrail setup` creates).
     std::string pgoutput_publications() const { return publication.empty() ? "pgtrail" : publication; }

@@ -9,6 +9,7 @@
 #include "history/history_command.h"
 #include "history/rewind_command.h"
 #include "history/snapshot_command.h"
+#include "nats/nats_options.h"
 #include "ops/check_command.h"
 #include "ops/setup_command.h"
 #include "ops/ssh_tunnel.h"
@@ -92,7 +93,17 @@ int main(int argc, char **argv) {
     bool run_snapshot = false;
     run->add_flag("--accept-gap", config.accept_gap,
                   "Start although the slot is gone or the source changed: record the changes not seen as a gap in pgtrail.gaps");
+    add_nats_reader_options(*run, config.nats);
     run->add_flag("--snapshot", run_snapshot, "When the slot does not exist yet: create it and record the initial snapshot first (see pgtrail snapshot)");
+    CLI::App *write = add_command(app, config, "write", "Write the changes a pgtrail run --nats publishes into a changes table (exactly once)",
+                                  kChangesTableOption | kLoggingOptions);
+    add_nats_writer_options(*write, config.nats);
+    write->add_option("--destination", config.destination_url,
+                      "Destination database for the changes table (default: DESTINATION_DB_* variables, else DB_* and PG* variables)")
+        ->group("Connections");
+    write->add_option("--batch-size", config.batch_size, "Changes per destination transaction (soft)")->capture_default_str()->check(CLI::Range(1, 10000000));
+    write->add_option("--metrics-listen", config.ops.metrics_listen, "Serve Prometheus /metrics and /healthz on host:port")
+        ->group("Metrics and slot safety");
     CheckOptions check_options;
     CLI::App *check = add_command(app, config, "check", "Check that pgtrail run can work here; one line per item, with fixes",
                                   kTrackingOptions | kOperatorOptions);
@@ -151,6 +162,14 @@ int main(int argc, char **argv) {
     if (forget->parsed()) return forget_command(config, forget_options);
     if (rewind->parsed()) return rewind_command(config, rewind_options);
     if (ui->parsed()) return ui_command(config, ui_options);
+    if (write->parsed()) return run_writer_command(config);
+    if (run->parsed() && !config.nats.urls.empty()) {
+        if (run_snapshot) {
+            std::cerr << "pgtrail run: --snapshot does not go through NATS yet; take the snapshot with pgtrail snapshot into each destination first\n";
+            return 2;
+        }
+        return run_reader_command(config);
+    }
     if (run->parsed()) return run_snapshot ? run_after_snapshot(config) : run_command(config);
     if (check->parsed()) return run_through_tunnel(config, [&] { return check_command(config, check_options); });
     if (setup->parsed()) return run_through_tunnel(config, [&] { return setup_command(config, setup_options); });

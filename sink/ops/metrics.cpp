@@ -1,6 +1,7 @@
 // Metrics.
 #include "ops/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -149,6 +150,22 @@ std::string Metrics::unhealthy_reason() const {
     return "";
 }
 
+void Metrics::on_published(std::size_t messages, std::uint64_t bytes, std::uint64_t last_seq) {
+    nats_publishing = true;
+    nats_published_messages += messages;
+    nats_published_bytes += bytes;
+    nats_stream_sequence = last_seq;
+    if (messages > 0) last_progress = Clock::now();
+}
+
+void Metrics::on_consumed(std::size_t messages, std::uint64_t last_seq, std::int64_t pending) {
+    nats_consuming = true;
+    nats_consumed_messages += messages;
+    nats_consumer_sequence = std::max(nats_consumer_sequence, last_seq);
+    nats_consumer_pending = pending;
+    if (messages > 0) last_progress = Clock::now();
+}
+
 std::string Metrics::render() const {
     std::string out;
     metric(out, "pgtrail_changes_written_total", "counter", "Changes committed into the changes table, by operation.");
@@ -186,6 +203,16 @@ std::string Metrics::render() const {
     single(out, "pgtrail_retention_deleted_rows_total", "counter", "Expired rows deleted from the default partition (--retention).",
            static_cast<double>(retention_deleted_rows));
     single(out, "pgtrail_partition_errors_total", "counter", "Failed partition maintenance passes (retried).", static_cast<double>(partition_errors));
+    if (nats_publishing) {
+        single(out, "pgtrail_nats_published_messages_total", "counter", "Messages the JetStream stream acknowledged.", static_cast<double>(nats_published_messages));
+        single(out, "pgtrail_nats_published_bytes_total", "counter", "Change bytes in those messages.", static_cast<double>(nats_published_bytes));
+        single(out, "pgtrail_nats_stream_sequence", "gauge", "The stream's last sequence the reader published.", static_cast<double>(nats_stream_sequence));
+    }
+    if (nats_consuming) {
+        single(out, "pgtrail_nats_consumed_messages_total", "counter", "Messages written into the changes table.", static_cast<double>(nats_consumed_messages));
+        single(out, "pgtrail_nats_consumer_sequence", "gauge", "Stream sequence of the last message committed into the destination.", static_cast<double>(nats_consumer_sequence));
+        single(out, "pgtrail_nats_consumer_pending_messages", "gauge", "Messages of the writer's subjects in the stream not delivered yet (its lag).", static_cast<double>(nats_consumer_pending));
+    }
     if (slot_known) {
         single(out, "pgtrail_source_wal_lsn", "gauge", "The source's current WAL position (as a number).", static_cast<double>(source_wal_lsn));
         single(out, "pgtrail_lag_bytes", "gauge", "Source WAL not yet confirmed by the slot (bytes).", static_cast<double>(lag_bytes));

@@ -54,6 +54,13 @@ struct Metrics {
     std::uint64_t partitions_dropped = 0;     ///< expired partitions dropped by --retention
     std::uint64_t retention_deleted_rows = 0; ///< expired rows deleted from the default partition
     std::uint64_t partition_errors = 0;       ///< failed maintenance passes (retried at the next one)
+    // NATS JetStream (nats/): the reader's publishes, a writer's consumption (rates: rate() of the totals).
+    bool nats_publishing = false, nats_consuming = false;
+    std::uint64_t nats_published_messages = 0, nats_published_bytes = 0;
+    std::uint64_t nats_stream_sequence = 0;          ///< the stream's last sequence the reader knows
+    std::uint64_t nats_consumed_messages = 0;
+    std::uint64_t nats_consumer_sequence = 0;        ///< stream sequence of the last message a writer committed
+    std::int64_t nats_consumer_pending = 0;          ///< messages of the writer's subjects not delivered yet (its lag)
 
     int stall_timeout_s = 120;
     /// Where the stream is, as (commit LSN of the transaction being received, LSN of its last change):
@@ -77,6 +84,10 @@ struct Metrics {
     /// Everything up to wal_end is done (nothing in flight).
     void on_caught_up(std::uint64_t wal_end);
     void on_confirmed(std::uint64_t lsn);
+    /// The stream acknowledged messages up to stream sequence last_seq.
+    void on_published(std::size_t messages, std::uint64_t bytes, std::uint64_t last_seq);
+    /// A writer committed messages up to stream sequence last_seq; pending: what the consumer has not delivered yet.
+    void on_consumed(std::size_t messages, std::uint64_t last_seq, std::int64_t pending);
     void on_connected();
     void on_session_error();
 

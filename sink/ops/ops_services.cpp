@@ -5,7 +5,8 @@
 
 namespace pgtrail {
 
-OpsServices::OpsServices(asio::io_context &io, const RunConfig &config) : io_(io), config_(config) {
+OpsServices::OpsServices(asio::io_context &io, const RunConfig &config, bool watch_source)
+    : io_(io), config_(config), watch_source_(watch_source) {
     metrics().stall_timeout_s = config.ops.stall_timeout_s;
 }
 
@@ -17,6 +18,7 @@ void OpsServices::start() {
             MetricsServer::Limits{config_.ops.metrics_max_connections, std::chrono::seconds(config_.ops.metrics_request_timeout_s)});
         server_->start();
     }
+    if (!watch_source_) return;
     monitor_ = std::make_unique<SourceMonitor>(io_, config_);
     monitor_->start();
     if (!config_.partition_by.empty()) {

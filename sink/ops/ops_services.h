@@ -16,7 +16,8 @@ namespace pgtrail {
 
 class OpsServices {
 public:
-    OpsServices(asio::io_context &io, const RunConfig &config);
+    /// watch_source: run the source monitor (not for pgtrail write, which has no source).
+    OpsServices(asio::io_context &io, const RunConfig &config, bool watch_source = true);
     /// Starts the endpoint and the monitor; throws std::runtime_error (e.g. the port is taken).
     void start();
     /// Stops them (and the tunnel) so that the io_context can finish.
@@ -29,6 +30,7 @@ public:
 private:
     asio::io_context &io_;
     const RunConfig &config_;
+    bool watch_source_;
     std::unique_ptr<MetricsServer> server_;
     std::unique_ptr<SourceMonitor> monitor_;
     std::unique_ptr<PartitionKeeper> partitions_;  ///< with --partition-by

@@ -176,6 +176,20 @@ int schema_version_of(const TableName &table, bool table_exists, std::optional<i
     return version;
 }
 
+/// Version 7: where each `pgtrail write` keeps its place in a NATS JetStream stream
+/// (nats/stream_progress.h), one row per stream and consumer, committed with its rows.
+std::string stream_progress_table(const TableName &, const SqlQuoting &quote) {
+    return "CREATE TABLE IF NOT EXISTS pgtrail.stream_progress (\n"
+           "    stream        text        NOT NULL,     -- the JetStream stream (--nats-stream)\n"
+           "    consumer      text        NOT NULL,     -- the writer's durable consumer (--consumer)\n"
+           "    sequence      bigint      NOT NULL,     -- stream sequence of the last message written into the changes table\n"
+           "    commit_lsn    bigint      NOT NULL,     -- that message's source commit LSN\n"
+           "    updated_at    timestamptz NOT NULL DEFAULT now(),\n"
+           "    PRIMARY KEY (stream, consumer));\n"
+           "COMMENT ON TABLE pgtrail.stream_progress IS " +
+           quote.literal("pgtrail write's place in its NATS JetStream stream; updated in the same transaction as the rows it wrote") + ";\n";
+}
+
 std::vector<Migration> migrations_after(int from, const TableName &table, const SqlQuoting &quote) {
     struct Step {
         int version;
@@ -189,6 +203,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {4, "create pgtrail.sources and pgtrail.gaps (source identity, accepted gaps)", source_identity_tables},
         {5, "create pgtrail.erasures and pgtrail.erased_changes (erasure log)", erasure_tables},
         {6, "create pgtrail.policies (partitioning and retention of each changes table)", policies_table},
+        {7, "create table pgtrail.stream_progress (the place of pgtrail write in a NATS stream)", stream_progress_table},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

@@ -32,13 +32,17 @@ asio::awaitable<void> ChangeWriter::send(std::string_view rows) {
 }
 
 asio::awaitable<void> ChangeWriter::commit(std::uint64_t commit_end_lsn, std::string_view commit_time) {
-    co_await ensure_open();
-    if (!careful_) co_await conn_.put_copy_end();
     char lsn[24];
     SqlQuoting quote = sql_quoting(conn_.get());
-    std::string sql = progress_record_sql(progress_, origin_, std::string_view(lsn, format_lsn(commit_end_lsn, lsn)), commit_time, quote) +
-                      "; COMMIT";
+    std::string sql = progress_record_sql(progress_, origin_, std::string_view(lsn, format_lsn(commit_end_lsn, lsn)), commit_time, quote);
+    co_await commit_with(sql);
+}
+
+asio::awaitable<void> ChangeWriter::commit_with(const std::string &progress_sql) {
+    co_await ensure_open();
+    if (!careful_) co_await conn_.put_copy_end();
     open_ = false;
+    std::string sql = progress_sql + "; COMMIT";
     co_await conn_.query(sql);
 }
 

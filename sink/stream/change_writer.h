@@ -34,6 +34,8 @@ public:
     /// Ends the COPY, records the progress (end LSN and time of the batch's last source
     /// commit) and commits.
     asio::awaitable<void> commit(std::uint64_t commit_end_lsn, std::string_view commit_time);
+    /// Ends the COPY, runs progress_sql (a statement recording where the rows end) and commits.
+    asio::awaitable<void> commit_with(const std::string &progress_sql);
 
 private:
     PgConnection &conn_;

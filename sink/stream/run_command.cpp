@@ -15,6 +15,8 @@
 #include "ops/ops_services.h"
 #include "stream/poison_row.h"
 #include "stream/server_setup.h"
+#include "nats/reader_session.h"
+#include "nats/writer_session.h"
 #include "stream/session.h"
 
 namespace pgtrail {
@@ -23,15 +25,16 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{500};
 
-/// Sessions until stopped; exit_code is set to 1 on a FatalError.
+/// Sessions made by make_session(executor) until stopped; exit_code is set to 1 on a FatalError.
+template <typename MakeSession>
 asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, asio::steady_timer &backoff_timer,
-                                     int &exit_code, OpsServices &ops) {
+                                     int &exit_code, OpsServices &ops, MakeSession make_session) {
     auto executor = co_await asio::this_coro::executor;
     auto delay = kFirstBackoff;
     const auto max_delay = std::chrono::milliseconds(config.max_backoff_s * 1000);
-    RefusedBatch refused;  // outlives sessions: the next one replays a refused batch change by change
     while (!stop.requested) {
-        Session session(executor, config, stop, refused);
+        auto made = make_session(executor);
+        auto &session = *made;
         try {
             co_await ops.before_session(stop.requested);
             co_await session.run();
@@ -62,9 +65,8 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
     }
 }
 
-}  // namespace
-
-int run_command(const RunConfig &config) {
+template <typename SessionMaker>
+int run_sessions(const RunConfig &config, SessionMaker session_maker, bool watch_source = true) {
     asio::io_context io;
     StopState stop;
     asio::steady_timer backoff_timer(io);
@@ -79,7 +81,7 @@ int run_command(const RunConfig &config) {
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);
-    OpsServices ops(io, config);
+    OpsServices ops(io, config, watch_source);
     try {
         ops.start();
     } catch (const std::exception &error) {
@@ -87,7 +89,7 @@ int run_command(const RunConfig &config) {
         return 1;
     }
     int exit_code = 0;
-    asio::co_spawn(io, reconnect_loop(config, stop, backoff_timer, exit_code, ops), [&](std::exception_ptr error) {
+    asio::co_spawn(io, reconnect_loop(config, stop, backoff_timer, exit_code, ops, session_maker(stop)), [&](std::exception_ptr error) {
         if (error) {
             try {
                 std::rethrow_exception(error);
@@ -101,6 +103,30 @@ int run_command(const RunConfig &config) {
     });
     io.run();
     return exit_code;
+}
+
+}  // namespace
+
+int run_command(const RunConfig &config) {
+    auto refused = std::make_shared<RefusedBatch>();  // outlives sessions: the next one replays a refused batch change by change
+    return run_sessions(config, [&config, refused](StopState &stop) {
+        return [&config, &stop, refused](asio::any_io_executor executor) {
+            return std::make_unique<Session>(executor, config, stop, *refused);
+        };
+    });
+}
+
+int run_writer_command(const RunConfig &config) {
+    auto make = [&config](StopState &stop) {
+        return [&config, &stop](asio::any_io_executor executor) { return std::make_unique<WriterSession>(executor, config, stop); };
+    };
+    return run_sessions(config, make, false);
+}
+
+int run_reader_command(const RunConfig &config) {
+    return run_sessions(config, [&config](StopState &stop) {
+        return [&config, &stop](asio::any_io_executor executor) { return std::make_unique<ReaderSession>(executor, config, stop); };
+    });
 }
 
 }  // namespace pgtrail

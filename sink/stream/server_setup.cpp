@@ -395,4 +395,6 @@ asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgC
 /// START_REPLICATION is where an existing slot first loads the plugin.
 [[noreturn]] void explain_start_error(const PgError &error) { explain_plugin_error(error); }
 
+asio::awaitable<void> prepare_changes_table(PgConnection &dest, TableName &table) { co_await ensure_changes_table(dest, table, false); }  // write has no --partition-by yet
+
 }  // namespace pgtrail

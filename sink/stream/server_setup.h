@@ -67,6 +67,9 @@ struct DestinationProgress {
 /// walsender); returns where progress is kept and how far it is.
 asio::awaitable<DestinationProgress> prepare_destination(PgConnection &repl, PgConnection &dest, const RunConfig &config,
                                                          SourceInfo &source, TableName &table);
+/// The changes table alone (pgtrail write): created when missing, migrated to the current
+/// schema version; fills in the schema it lives in. FatalError when the role may not.
+asio::awaitable<void> prepare_changes_table(PgConnection &dest, TableName &table);
 /// application_name of the writer connection (how a stale writer is recognised).
 std::string writer_application_name(const RunConfig &config);
 

@@ -33,7 +33,7 @@ std::string lsn_text(std::uint64_t lsn) {
 }  // namespace
 
 Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedBatch &refused)
-    : executor_(executor), config_(config), stop_(stop), refused_(refused), source_(executor), dest_(executor), catalog_(executor),
+    : executor_(executor), config_(config), stop_(stop), refused_(refused), source_(executor), dest_(executor), catalog_(executor, config),
       stitcher_(config.context_prefixes, config.max_context_bytes) {
     const char *skip = std::getenv("PGTRAIL_TEST_SKIP_NUMBER_CHECK");
     check_numbers_ = skip == nullptr || std::string_view(skip) != "1";
@@ -202,17 +202,7 @@ void Session::handle_message(std::string_view message) {
 }
 
 asio::awaitable<void> Session::answer_catalog_queries(std::string first) {
-    for (std::optional<std::string> sql = std::move(first); sql; sql = decoder_->catalog_query()) {
-        if (!catalog_open_) {
-            std::vector<std::pair<std::string, std::string>> params{{"application_name", "pgtrail catalog " + config_.slot}};
-            co_await catalog_.connect(config_.source, params);
-            catalog_open_ = true;
-        }
-        PgResult result = co_await catalog_.query(*sql);
-        std::vector<std::string> rows;
-        for (int i = 0; result && i < PQntuples(result.get()); i++) rows.emplace_back(PQgetvalue(result.get(), i, 0));
-        decoder_->on_catalog_rows(rows);
-    }
+    co_await catalog_.answer(*decoder_, std::move(first));
     last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
 }
 

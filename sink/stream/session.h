@@ -14,6 +14,7 @@
 #include "stream/change_writer.h"
 #include "stream/poison_row.h"
 #include "config.h"
+#include "stream/catalog_answers.h"
 #include "decode/events.h"
 #include "pg/replication_stream.h"
 #include "stream/stitcher.h"
@@ -99,8 +100,7 @@ private:
     RefusedBatch &refused_;
     ReplicationStream source_;
     PgConnection dest_;
-    PgConnection catalog_;              ///< plain connection to the source for the decoder's catalog queries
-    bool catalog_open_ = false;
+    CatalogAnswers catalog_;            ///< the decoder's catalog queries, on a plain connection to the source
     std::unique_ptr<ChangeWriter> writer_;
     std::unique_ptr<ChangeEncoder> encoder_;
     std::unique_ptr<Decoder> decoder_;

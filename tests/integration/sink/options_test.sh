@@ -17,7 +17,7 @@ STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 POLICIES="--redact --redact-hash --redact-key-file"
 declare -A EXPECTED=(
-    [run]="--help --snapshot --accept-gap $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
+    [run]="--help --snapshot --accept-gap --nats --nats-stream --nats-replicas $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
            --partition-by --retention --partition-check-interval --ignore-columns"
     [check]="--help --format --decode-timeout --retained-wal-warn --standby $CONNECTIONS $SSH $TRACKING $LOGGING"
     [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role
@@ -30,6 +30,7 @@ declare -A EXPECTED=(
     [rewind]="--help --to --tables --dry-run --force --disable-triggers --wait $CONNECTIONS --slot --changes-table"
     [ui]="--help --listen --allow-revert $CONNECTIONS --changes-table $LOGGING"
     [ssh-keygen]="--help --file --comment"
+    [write]="--help --nats --nats-stream --consumer --subject --fetch-batch --destination --batch-size --metrics-listen --changes-table $LOGGING"
 )
 
 sorted() { tr -s ' \n' '\n' <<<"$1" | grep . | sort; }

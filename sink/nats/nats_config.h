@@ -1,0 +1,20 @@
+// The NATS JetStream options of `pgtrail run --nats` (the reader) and `pgtrail write` (a writer).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace pgtrail {
+
+struct NatsOptions {
+    std::string urls;                  ///< --nats: comma list of server URLs (empty: not used)
+    std::string stream = "pgtrail";    ///< --nats-stream: also the first token of its subjects
+    int replicas = 1;                  ///< --nats-replicas: of a stream the reader creates
+    std::string consumer = "pgtrail";  ///< --consumer: the writer's durable consumer, and its progress row's key
+    std::string subject;               ///< --subject: the writer's filter (default: the whole stream)
+    std::size_t fetch_batch = 1024;    ///< messages asked for per pull
+    /// The writer's subject filter.
+    std::string filter() const { return subject.empty() ? stream + ".>" : subject; }
+};
+
+}  // namespace pgtrail

@@ -1,0 +1,342 @@
+// The reader: slot messages -> decoder events -> change lines -> messages acknowledged by the stream.
+#include "nats/reader_session.h"
+
+#include <algorithm>
+
+#include "json_escape.h"
+#include "log.h"
+#include "nats/stream_admin.h"
+#include "nats/subjects.h"
+#include "ops/metrics.h"
+#include "pg/copy_text.h"
+#include "pg/wire.h"
+#include "stream/server_setup.h"
+#include "stream/source_format.h"
+
+namespace pgtrail {
+
+namespace {
+
+constexpr std::size_t kHeaderRoom = 1024;                 // our headers, under the server's max_payload
+constexpr std::size_t kPublishBytes = 4 * 1024 * 1024;    // sealed bytes that make a publish due at once
+constexpr std::size_t kPublishMessages = 1024;            // at most this many messages in one pipelined publish
+constexpr std::chrono::milliseconds kPublishDelay{20};   // sealed messages wait at most this long under load
+constexpr std::chrono::milliseconds kIdleWait{1000};
+
+std::string lsn_text(std::uint64_t lsn) {
+    char buf[24];
+    return std::string(buf, format_lsn(lsn, buf));
+}
+
+}  // namespace
+
+ReaderSession::ReaderSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
+    : executor_(executor), config_(config), stop_(stop), source_(executor), catalog_(executor, config),
+      stitcher_(config.context_prefixes, config.max_context_bytes) {}
+
+asio::awaitable<void> ReaderSession::run() {
+    stop_.wake = [this] {
+        source_.connection().cancel();
+        catalog_.cancel();
+    };
+    try {
+        source_.connection().set_interrupt(&stop_.requested);
+        co_await connect_and_prepare();
+        source_.connection().set_interrupt(nullptr);
+        co_await stream();
+    } catch (...) {
+        stop_.wake = nullptr;
+        throw;
+    }
+    stop_.wake = nullptr;
+}
+
+asio::awaitable<void> ReaderSession::connect_and_prepare() {
+    try {
+        std::vector<std::pair<std::string, std::string>> replication{{"replication", "database"}};
+        co_await source_.connection().connect(config_.source, replication);
+    } catch (const PgError &error) {
+        explain_connect_error(error, source_.connection(), config_.source, true);
+    }
+    SourceInfo info = co_await prepare_source(source_.connection(), config_);
+    database_ = info.database;
+    co_await prepare_stream();
+    std::string plugin = info.plugin;
+    if (!info.slot_exists) plugin = co_await create_missing_slot(info.database);
+    json_ = std::make_unique<ChangeJson>(database_);
+    // The changes table a writer may keep in the source is never tracked (its schema: public unless named).
+    TableName changes = parse_table_name(config_.changes_table);
+    SourceFormat format = make_source_format(config_, (changes.schema.empty() ? "public" : changes.schema) + "." + changes.table, plugin);
+    decoder_ = std::move(format.decoder);
+    co_await source_.connection().query(kDecodingSettings);
+    try {
+        co_await source_.start(config_.slot, start_.start_lsn, format.start_options);
+    } catch (const PgError &error) {
+        if (error.sqlstate == "22023") throw FatalError(error.what());
+        explain_start_error(error);
+    }
+    confirmed_lsn_ = received_lsn_ = start_.start_lsn;
+    last_receive_ = Clock::now();
+    log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(start_.start_lsn) +
+              " into NATS stream " + config_.nats.stream + " (after sequence " + std::to_string(last_seq_) + ")");
+    metrics().on_connected();
+}
+
+asio::awaitable<void> ReaderSession::prepare_stream() {
+    std::vector<std::string> urls = split_nats_urls(config_.nats.urls);
+    std::string name = "pgtrail reader " + config_.slot, stream = config_.nats.stream;
+    int replicas = config_.nats.replicas;
+    auto connect = [urls, name] { return std::make_unique<Publisher>(urls, name); };
+    publisher_ = co_await worker_.run(connect);
+    Publisher *publisher = publisher_.get();
+    struct Prepared {
+        StreamFacts facts;
+        bool created = false;
+        StreamTail tail;
+        std::int64_t max_payload = 0;
+    };
+    auto prepare = [publisher, stream, replicas] {
+        Prepared out;
+        out.facts = ensure_stream(publisher->connection(), stream, replicas, out.created);
+        out.tail = stream_tail(publisher->connection(), stream, out.facts.last_seq);
+        out.max_payload = publisher->connection().max_payload();
+        return out;
+    };
+    Prepared prepared = co_await worker_.run(prepare);
+    if (prepared.created) log::info("created stream " + stream + " (file storage, " + std::to_string(replicas) + " replicas)");
+    else if (prepared.facts.replicas != replicas)
+        log::warn("stream " + stream + " has " + std::to_string(prepared.facts.replicas) + " replicas, not the " + std::to_string(replicas) +
+                  " of --nats-replicas (an existing stream is left as it is)");
+    StreamTail tail = prepared.tail;
+    std::int64_t max_payload = prepared.max_payload;
+    if (max_payload <= static_cast<std::int64_t>(2 * kHeaderRoom)) throw FatalError("the NATS server's max_payload is too small");
+    builder_ = MessageBuilder(static_cast<std::size_t>(max_payload) - kHeaderRoom);
+    last_seq_ = tail.sequence;
+    start_ = reader_start(tail);
+    if (start_.partial_commit_lsn != 0)
+        log::info("the stream ends inside the transaction committed at " + lsn_text(start_.partial_commit_lsn) +
+                  " (changes through ordinal " + std::to_string(start_.skip_through) + "): publishing the rest of it");
+}
+
+asio::awaitable<std::string> ReaderSession::create_missing_slot(const std::string &database) {
+    if (last_seq_ != 0 && !config_.accept_gap)
+        throw FatalError("slot " + config_.slot + " does not exist, but stream " + config_.nats.stream + " holds changes up to " +
+                         lsn_text(start_.start_lsn) + ": the changes since then are gone with the slot. Point --slot at the right "
+                         "slot, or start again with --accept-gap to create it and go on from now, leaving that gap");
+    if (last_seq_ != 0) log::warn("slot " + config_.slot + " is missing: creating it; the changes after " + lsn_text(start_.start_lsn) +
+                                  " up to now are not in the stream (--accept-gap)");
+    CreatedSlot created = co_await create_slot(source_.connection(), config_, database);
+    start_ = ReaderStart{};  // the new slot's own position
+    co_return created.plugin;
+}
+
+asio::awaitable<void> ReaderSession::stream() {
+    for (;;) {
+        co_await drain();
+        if (stop_.requested) break;
+        if (!builder_.sealed().empty()) co_await publish();
+        send_status(false);
+        log_stats(false);
+        check_source_alive();
+        if (stop_.requested) break;
+        co_await source_.connection().wait_readable(kIdleWait);
+        source_.connection().consume_input();
+    }
+    co_await finish();
+}
+
+asio::awaitable<void> ReaderSession::drain() {
+    for (;;) {
+        if (stop_.requested) co_return;
+        std::string_view message;
+        auto next = source_.next(message);
+        if (next == ReplicationStream::Next::would_block) co_return;
+        if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
+        last_receive_ = Clock::now();
+        pinged_ = false;
+        metrics().received_bytes += message.size();
+        handle_message(message);
+        if (auto sql = decoder_->catalog_query()) co_await catalog_.answer(*decoder_, std::move(*sql));
+        send_status(need_reply_);
+        if (publish_due()) co_await publish();
+    }
+}
+
+bool ReaderSession::publish_due() const {
+    if (builder_.sealed().empty()) return false;
+    return builder_.sealed_bytes() >= kPublishBytes || builder_.sealed().size() >= kPublishMessages ||
+           Clock::now() - last_publish_ >= kPublishDelay;
+}
+
+asio::awaitable<void> ReaderSession::publish() {
+    auto &sealed = builder_.sealed();
+    while (!sealed.empty()) {
+        std::size_t count = std::min(sealed.size(), kPublishMessages);
+        Publisher *publisher = publisher_.get();
+        std::uint64_t expect = last_seq_;
+        auto job = [publisher, &sealed, count, expect] { return publisher->publish(sealed, count, expect); };
+        Publisher::Result result = co_await worker_.run(job);
+        std::uint64_t bytes = 0;
+        for (std::size_t i = 0; i < result.acked; i++) {
+            bytes += sealed[i].body.size();
+            if (!sealed[i].final) continue;
+            confirmed_lsn_ = std::max(confirmed_lsn_, sealed[i].end_lsn);
+            made_progress_ = true;
+        }
+        metrics().on_published(result.acked, bytes, result.last_seq);
+        stats_messages_ += result.acked;
+        last_seq_ = result.last_seq;
+        builder_.pop_front(result.acked);
+        if (!result.error.empty())
+            throw PgError("publishing to NATS stream " + config_.nats.stream + " after sequence " + std::to_string(last_seq_) + ": " +
+                          result.error, "");
+    }
+    last_publish_ = Clock::now();
+    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+    send_status(true);
+}
+
+void ReaderSession::handle_message(std::string_view message) {
+    if (auto data = parse_xlogdata(message)) {
+        try {
+            metrics().on_received(data->data_start);
+            decoder_->decode(data->payload, data->data_start, *this);
+        } catch (const DecodeError &error) {
+            throw FatalError(error.what());
+        } catch (const OversizedChange &error) {
+            throw FatalError(error.what());
+        }
+    } else if (auto keepalive = parse_keepalive(message)) {
+        on_keepalive(keepalive->wal_end, keepalive->reply_requested);
+    }
+}
+
+void ReaderSession::on_begin(const BeginEvent &event) {
+    metrics().on_receive_begin(event.commit_lsn);
+    if (in_xact_) throw FatalError("malformed stream: a transaction began inside another at " + lsn_text(event.commit_lsn));
+    in_xact_ = true;
+    xid_ = event.xid;
+    skipping_ = event.commit_lsn < start_.start_lsn;  // its end is not beyond the stream's last transaction
+    if (skipping_) return;
+    resuming_ = start_.partial_commit_lsn != 0 && event.commit_lsn == start_.partial_commit_lsn;
+    stitcher_.begin();
+    json_->begin(event);
+    builder_.begin(event.commit_lsn, resuming_ ? start_.next_chunk : 0);
+}
+
+void ReaderSession::on_message(const MessageEvent &event) {
+    if (!in_xact_ || skipping_ || !event.transactional) return;
+    if (auto warning = stitcher_.on_message(true, event.prefix, event.content))
+        log::warn(*warning + " (source transaction " + std::to_string(xid_) + " at " + lsn_text(event.lsn) + ")");
+    if (stitcher_.is_context_prefix(event.prefix)) json_->set_context(stitcher_.current());
+}
+
+void ReaderSession::on_row_change(const RowChangeEvent &event) {
+    if (!in_xact_) throw FatalError("malformed stream: a change outside a transaction at " + lsn_text(event.lsn));
+    if (skipping_) return;
+    const RowChangeEvent *change = &event;
+    if (text_unholdable_numbers(event, texted_)) {
+        log::warn("the change of " + std::string(event.schema) + "." + std::string(event.table) + " at " + lsn_text(event.lsn) +
+                  " holds numbers jsonb cannot hold: published as their JSON text, columns listed in lossy");
+        change = &texted_.event;
+    }
+    line_.clear();
+    std::uint32_t ordinal = json_->add(line_, *change, format_utc_timestamp(now_unix_micros()));
+    add_line(ordinal, event.schema, event.table);
+    metrics().on_change(event.op);
+}
+
+void ReaderSession::on_truncate(const TruncateEvent &event) {
+    if (!in_xact_) throw FatalError("malformed stream: a truncate outside a transaction at " + lsn_text(event.lsn));
+    if (skipping_) return;
+    line_.clear();
+    std::uint32_t ordinal = json_->add(line_, event, format_utc_timestamp(now_unix_micros()));
+    add_line(ordinal, event.schema, event.table);
+    metrics().on_change('T');
+}
+
+void ReaderSession::add_line(std::uint32_t ordinal, std::string_view schema, std::string_view table) {
+    if (resuming_ && ordinal <= start_.skip_through) return;  // in the stream already
+    builder_.add(subject_of(schema, table), line_, ordinal);
+    stats_changes_++;
+}
+
+const std::string &ReaderSession::subject_of(std::string_view schema, std::string_view table) {
+    if (subject_.empty() || schema != subject_schema_ || table != subject_table_) {
+        subject_schema_.assign(schema);
+        subject_table_.assign(table);
+        subject_ = change_subject(config_.nats.stream, database_, schema, table);
+    }
+    return subject_;
+}
+
+void ReaderSession::on_commit(const CommitEvent &event) {
+    in_xact_ = false;
+    received_lsn_ = std::max(received_lsn_, event.end_lsn);
+    if (skipping_) {
+        skipping_ = false;
+        return;
+    }
+    if (resuming_) {
+        resuming_ = false;
+        start_.partial_commit_lsn = 0;
+    }
+    stats_xacts_++;
+    bool published = builder_.commit(event.end_lsn, event.commit_time);
+    // Nothing to publish: confirmed at once when nothing is waiting for the stream.
+    if (!published && builder_.sealed().empty()) confirmed_lsn_ = std::max(confirmed_lsn_, event.end_lsn);
+}
+
+void ReaderSession::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
+    received_lsn_ = std::max(received_lsn_, wal_end);
+    metrics().server_wal_end = std::max(metrics().server_wal_end, wal_end);
+    if (reply_requested) need_reply_ = true;
+    if (in_xact_ || !builder_.sealed().empty()) return;
+    metrics().on_caught_up(wal_end);
+    if (wal_end > confirmed_lsn_) {
+        confirmed_lsn_ = wal_end;
+        need_reply_ = true;
+    }
+}
+
+asio::awaitable<void> ReaderSession::finish() {
+    // Sealed messages are whole: publish them (a transaction's rest follows from the next session).
+    if (!builder_.sealed().empty()) co_await publish();
+    send_status(true);
+    co_await source_.connection().flush();
+    log_stats(true);
+    log::info("stopped; confirmed " + lsn_text(confirmed_lsn_) + ", stream " + config_.nats.stream + " at sequence " + std::to_string(last_seq_));
+}
+
+void ReaderSession::send_status(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
+    source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
+    metrics().on_confirmed(confirmed_lsn_);
+    last_status_ = now;
+    need_reply_ = false;
+}
+
+void ReaderSession::check_source_alive() {
+    auto silent = Clock::now() - last_receive_;
+    auto timeout = std::chrono::seconds(config_.receive_timeout_s);
+    if (silent >= timeout) throw PgError("no message from the source for " + std::to_string(config_.receive_timeout_s) + " s", "");
+    if (silent >= timeout / 2 && !pinged_) {
+        source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_, true);
+        pinged_ = true;
+    }
+}
+
+void ReaderSession::log_stats(bool force) {
+    auto now = Clock::now();
+    if (!force && now - last_stats_ < std::chrono::seconds(config_.stats_interval_s)) return;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last_stats_).count();
+    if (stats_changes_ > 0 || force)
+        log::info("published " + std::to_string(stats_changes_) + " changes of " + std::to_string(stats_xacts_) + " transactions in " +
+                  std::to_string(stats_messages_) + " messages in the last " + std::to_string(seconds) + "s; confirmed " +
+                  lsn_text(confirmed_lsn_));
+    stats_changes_ = stats_xacts_ = stats_messages_ = 0;
+    last_stats_ = now;
+}
+
+}  // namespace pgtrail
