@@ -108,6 +108,7 @@ int main(int argc, char **argv) {
     CLI::App *check = add_command(app, config, "check", "Check that pgtrail run can work here; one line per item, with fixes",
                                   kTrackingOptions | kOperatorOptions);
     add_check_options(*check, check_options);
+    add_nats_check_options(*check, config.nats);
     SetupOptions setup_options;
     CLI::App *setup = add_command(app, config, "setup", "Create the publication, replica identities, slot, changes table, functions and roles (idempotent)",
                                   kTrackingOptions | kOperatorOptions | kPartitionOption);

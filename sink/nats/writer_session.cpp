@@ -10,6 +10,7 @@
 #include "schema/progress.h"
 #include "stream/destination_rules.h"
 #include "stream/destination_session.h"
+#include "stream/poison_row.h"
 #include "stream/server_setup.h"
 
 namespace pgtrail {
@@ -22,8 +23,8 @@ constexpr std::uint64_t kOversizeFactor = 4;             // a batch this many ti
 
 }  // namespace
 
-WriterSession::WriterSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
-    : executor_(executor), config_(config), stop_(stop), dest_(executor) {}
+WriterSession::WriterSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedMessages &refused)
+    : executor_(executor), config_(config), stop_(stop), refused_(refused), dest_(executor) {}
 
 asio::awaitable<void> WriterSession::run() {
     stop_.wake = [this] { dest_.cancel(); };
@@ -84,6 +85,16 @@ asio::awaitable<void> WriterSession::prepare_destination() {
     committed_seq_ = seq.empty() ? 0 : std::stoull(seq);
     writer_ = std::make_unique<ChangeWriter>(dest_, table, ProgressKind::table, lock);
     table_name_ = qualified(table);
+    choose_write_mode();
+}
+
+void WriterSession::choose_write_mode() {
+    if (refused_.until > committed_seq_) {
+        writer_->set_careful(true);
+        log::info("writing change by change up to stream sequence " + std::to_string(refused_.until) + ", where the destination refused a batch");
+    } else {
+        refused_.until = 0;
+    }
 }
 
 asio::awaitable<void> WriterSession::consume() {
@@ -115,10 +126,17 @@ asio::awaitable<void> WriterSession::write(const InMessage &message) {
     batch_commit_lsn_ = message.commit_lsn;
     batch_messages_++;
     batch_changes_ += changes;
-    if (copy_.size() >= kSendChunk) {
-        co_await writer_->send(copy_);
-        copy_.clear();
+    if (copy_.size() >= kSendChunk) co_await send_copy();
+}
+
+asio::awaitable<void> WriterSession::send_copy() {
+    try {
+        co_await writer_->send(copy_);  // whole rows: a message's lines are appended whole
+    } catch (const PgError &error) {
+        note_write_error(error);
+        throw;
     }
+    copy_.clear();
 }
 
 bool WriterSession::commit_due(const std::vector<InMessage> &fetched) const {
@@ -129,12 +147,21 @@ bool WriterSession::commit_due(const std::vector<InMessage> &fetched) const {
 }
 
 asio::awaitable<void> WriterSession::commit() {
-    co_await writer_->send(copy_);
-    copy_.clear();
+    co_await send_copy();
     SqlQuoting quote = sql_quoting(dest_.get());
     std::string progress = stream_progress_record_sql(config_.nats.stream, config_.nats.consumer, batch_seq_, batch_commit_lsn_, quote);
-    co_await writer_->commit_with(progress);
+    try {
+        co_await writer_->commit_with(progress);
+    } catch (const PgError &error) {
+        note_write_error(error);
+        throw;
+    }
     committed_seq_ = batch_seq_;
+    if (writer_->careful() && committed_seq_ >= refused_.until) {
+        refused_.until = 0;
+        writer_->set_careful(false);
+        log::info("the refused batch is stored up to stream sequence " + std::to_string(committed_seq_) + "; writing with COPY again");
+    }
     metrics().on_consumed(batch_messages_, committed_seq_, pending_);
     stats_changes_ += batch_changes_;
     stats_messages_ += batch_messages_;
@@ -144,6 +171,20 @@ asio::awaitable<void> WriterSession::commit() {
     PullConsumer *consumer = consumer_.get();
     auto ack = [consumer] { consumer->ack_fetched(); };
     co_await worker_.run(ack);
+}
+
+void WriterSession::note_write_error(const PgError &error) {
+    if (!is_data_error(error.sqlstate)) return;
+    std::string after = "after stream sequence " + std::to_string(committed_seq_);
+    if (writer_->careful())
+        throw FatalError("the destination refuses a batch " + after + " even change by change (SQLSTATE " + error.sqlstate +
+                         ", at its commit: a trigger or constraint on the changes table?)");
+    refused_.until = std::max(batch_seq_, committed_seq_ + 1);
+    metrics().refused_batches++;
+    // Logged once, by the run loop; the server's message is left out: it may quote a value.
+    throw RefusedData("the destination refused the batch " + after + " for its data (" + sqlstate_text(error.sqlstate) +
+                          "): writing it again change by change, each value jsonb refuses stored as its text or a placeholder and listed in lossy",
+                      error.sqlstate);
 }
 
 void WriterSession::log_stats(bool force) {

@@ -21,9 +21,16 @@
 
 namespace pgtrail {
 
+/// Kept by the run loop across writer sessions: the destination refused a batch for its data,
+/// so the sessions that follow write through ChangeWriter's careful mode (change by change,
+/// refused values stored in faithful form) until their place passes `until`.
+struct RefusedMessages {
+    std::uint64_t until = 0;  ///< stream sequence of the refused batch's last message; 0: none
+};
+
 class WriterSession {
 public:
-    WriterSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop);
+    WriterSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedMessages &refused);
 
     asio::awaitable<void> run();
     bool made_progress() const { return made_progress_; }
@@ -39,11 +46,19 @@ private:
     asio::awaitable<void> write(const InMessage &message);
     bool commit_due(const std::vector<InMessage> &fetched) const;
     asio::awaitable<void> commit();
+    /// Sends copy_ (whole rows) to the open batch.
+    asio::awaitable<void> send_copy();
+    /// Careful mode while the place is before a refused batch's end.
+    void choose_write_mode();
+    /// A write failed: when for its data, the next session replays the batch change by change
+    /// and a RefusedData saying so (the one log line of the refusal) is thrown.
+    void note_write_error(const PgError &error);
     void log_stats(bool force);
 
     asio::any_io_executor executor_;
     const RunConfig &config_;
     StopState &stop_;
+    RefusedMessages &refused_;
     PgConnection dest_;
     NatsWorker worker_;                   ///< before consumer_: outlives it
     std::unique_ptr<PullConsumer> consumer_;

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ops/check/checks.h"
+#include "ops/check/nats_checks.h"
 #include "options.h"
 
 namespace pgtrail {
@@ -66,6 +67,7 @@ int check_command(const RunConfig &config, const CheckOptions &options) {
         CheckContext context{config, options, report, *source, source->user()};
         run_checks(context);
     }
+    if (!config.nats.urls.empty()) check_nats_side(config, report);
     report.print(options.format);
     return report.any_failed() ? 1 : 0;
 }

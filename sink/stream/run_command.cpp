@@ -117,8 +117,11 @@ int run_command(const RunConfig &config) {
 }
 
 int run_writer_command(const RunConfig &config) {
-    auto make = [&config](StopState &stop) {
-        return [&config, &stop](asio::any_io_executor executor) { return std::make_unique<WriterSession>(executor, config, stop); };
+    auto refused = std::make_shared<RefusedMessages>();  // outlives sessions: the next one replays a refused batch change by change
+    auto make = [&config, refused](StopState &stop) {
+        return [&config, &stop, refused](asio::any_io_executor executor) {
+            return std::make_unique<WriterSession>(executor, config, stop, *refused);
+        };
     };
     return run_sessions(config, make, false);
 }
