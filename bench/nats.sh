@@ -43,8 +43,8 @@ start_cluster "$WORK/pg"
 trap finish EXIT  # start_cluster set its own
 nats_cluster_start 3 >&2
 q -c "CREATE TABLE bench_a (id bigint PRIMARY KEY, t text, n numeric, i int, at timestamptz);
-      CREATE TABLE bench_b (LIKE bench_a INCLUDING ALL);
-      CREATE DATABASE dest1; CREATE DATABASE dest2; CREATE DATABASE dest3"
+      CREATE TABLE bench_b (LIKE bench_a INCLUDING ALL)"
+for db in dest1 dest2 dest3; do q -c "CREATE DATABASE $db"; done  # not in one transaction
 
 workload() {  # workload OFFSET: ROWS rows in 1,000-row transactions
     local offset=$1 from
