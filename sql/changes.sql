@@ -32,3 +32,9 @@ CREATE INDEX IF NOT EXISTS changes_table_primary_key_committed_at_idx
 CREATE INDEX IF NOT EXISTS changes_committed_at_idx ON changes (committed_at);
 CREATE INDEX IF NOT EXISTS changes_context_idx ON changes USING gin (context jsonb_path_ops);
 CREATE INDEX IF NOT EXISTS changes_transaction_id_idx ON changes (transaction_id);
+-- Since version 8: a row's history reads its own changes, the table's TRUNCATEs and the UPDATEs
+-- whose old image holds its key (a changed key), not every change of the table.
+CREATE INDEX IF NOT EXISTS changes_truncate_idx
+    ON changes (schema, "table", commit_lsn, ordinal) WHERE operation = 'TRUNCATE';
+CREATE INDEX IF NOT EXISTS changes_update_before_idx
+    ON changes USING gin (before jsonb_path_ops) WHERE operation = 'UPDATE' AND before IS NOT NULL;

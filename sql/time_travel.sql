@@ -10,6 +10,19 @@
 -- exists, which a managed service's role that owns schema pgtrail may lack)
 DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; END IF; END $$;
 
+-- The condition on an UPDATE's "before" that finds the UPDATEs moving a row away from its key, for
+-- a query whose parameters $cols_param, $key_param and $image_param are the key columns, the key and
+-- the key's image: containment of the image (indexed by the changes table's _update_before_idx)
+-- when one is known, else the key computed from each old image (not indexed).
+CREATE OR REPLACE FUNCTION pgtrail.old_key_condition(
+    key_image jsonb, cols_param integer, key_param integer, image_param integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN key_image IS NOT NULL THEN format('before @> $%s', image_param)
+                ELSE format('pgtrail.key_of($%s, before) = $%s', cols_param, key_param) END
+$$;
+COMMENT ON FUNCTION pgtrail.old_key_condition(jsonb, integer, integer, integer) IS
+    'The SQL condition on "before" finding UPDATEs that moved a row away from its key (indexed when the key''s image is known).';
+
 -- The change that last decided row `key`, among changes with committed_at <= at (when at is given)
 -- and ordered before (before_lsn, before_ordinal) (when given). Row gone or never seen: after is NULL.
 CREATE OR REPLACE FUNCTION pgtrail.last_change(
@@ -44,10 +57,9 @@ BEGIN
     EXECUTE format('SELECT commit_lsn, ordinal, operation FROM %s
                     WHERE schema = $1 AND "table" = $2 AND %s AND (commit_lsn, ordinal) > ($7, $8)
                       AND (operation = ''TRUNCATE''
-                           OR (operation = ''UPDATE'' AND before IS NOT NULL AND primary_key <> ALL ($3)
-                               AND CASE WHEN $11::jsonb IS NOT NULL THEN before @> $11
-                                        ELSE pgtrail.key_of($9, before) = $10 END))
-                    ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1', tbl, cut)
+                           OR (operation = ''UPDATE'' AND before IS NOT NULL AND primary_key <> ALL ($3) AND %s))
+                    ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1', tbl, cut,
+                   pgtrail.old_key_condition(key_object, 9, 10, 11))
         INTO ended
         USING names.schema_name, names.table_name, pgtrail.key_spellings(key, cardinality(cols) > 1),
               at, before_lsn, before_ordinal, commit_lsn, ordinal, cols, key, key_object;
@@ -189,16 +201,17 @@ BEGIN
                     WHERE schema = $1 AND "table" = $2 AND primary_key = ANY ($3)
                       AND coalesce(after, before) IS NOT NULL LIMIT 1', pgtrail.changes_table())
         INTO key_object USING names.schema_name, names.table_name, spellings, cols;
+    -- Each arm of the OR has its index (key; TRUNCATEs; UPDATEs by old image), so the query reads
+    -- this row's changes, not the table's.
     FOR c IN EXECUTE format($query$
         SELECT id, committed_at, transaction_id, operation, context, primary_key, before, after, unchanged,
                commit_lsn, ordinal
         FROM %s
         WHERE schema = $1 AND "table" = $2
           AND (primary_key = ANY ($3) OR operation = 'TRUNCATE'
-               OR (operation = 'UPDATE' AND before IS NOT NULL
-                   AND CASE WHEN $6::jsonb IS NOT NULL THEN before @> $6 ELSE pgtrail.key_of($4, before) = $5 END))
+               OR (operation = 'UPDATE' AND before IS NOT NULL AND %s))
         ORDER BY commit_lsn, ordinal
-        $query$, pgtrail.changes_table())
+        $query$, pgtrail.changes_table(), pgtrail.old_key_condition(key_object, 4, 5, 6))
         USING names.schema_name, names.table_name, spellings, cols, k, key_object
     LOOP
         history.committed_at := c.committed_at;

@@ -67,6 +67,8 @@ void add_setup_options(CLI::App &setup, SetupOptions &o) {
                      "Create a least-privilege source role (LOGIN REPLICATION, SELECT on the tracked tables); password from PGTRAIL_SOURCE_ROLE_PASSWORD");
     setup.add_option("--destination-role", o.destination_role,
                      "Create a least-privilege destination role (INSERT and SELECT on the changes table, replication origins); password from PGTRAIL_DESTINATION_ROLE_PASSWORD");
+    setup.add_option("--reader-role", o.reader_role,
+                     "Create a read-only destination role for pgtrail ui (SELECT on the changes table, read-only sessions); password from PGTRAIL_READER_ROLE_PASSWORD");
 }
 
 void add_teardown_options(CLI::App &teardown, SetupOptions &o) {

@@ -21,6 +21,7 @@ struct SetupOptions {
     bool create_slot = true;
     std::string source_role;       ///< least-privilege role for the source (REPLICATION + SELECT)
     std::string destination_role;  ///< least-privilege role writing the changes table
+    std::string reader_role;       ///< read-only role for pgtrail ui (SELECT on the changes table)
     bool drop_data = false;        ///< teardown: also the changes table and schema pgtrail
 };
 

@@ -110,6 +110,20 @@ std::string policies_table(const TableName &, const SqlQuoting &quote) {
            quote.literal("pgtrail's data policies per changes table: partitioning, retention, and how far back history still goes") + ";\n";
 }
 
+/// Version 8: the indexes that bound a row's history (pgtrail.history, row_as_of) to its own
+/// changes: the TRUNCATEs of a table, and the UPDATEs by their old image, where an UPDATE that
+/// changed the key is found (before @> the row's key). Only UPDATEs with an old image are indexed:
+/// REPLICA IDENTITY DEFAULT sends one only when the key changed; FULL sends one for every UPDATE
+/// (bench/README.md has the ingest cost).
+std::string history_indexes(const TableName &table, const SqlQuoting &quote) {
+    std::string name = quoted(table, quote);
+    auto ident = [&](const char *suffix) { return quote.identifier(table.table + suffix); };
+    return "CREATE INDEX IF NOT EXISTS " + ident("_truncate_idx") + " ON " + name +
+           " (schema, \"table\", commit_lsn, ordinal) WHERE operation = 'TRUNCATE';\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_update_before_idx") + " ON " + name +
+           " USING gin (before jsonb_path_ops) WHERE operation = 'UPDATE' AND before IS NOT NULL;\n";
+}
+
 }  // namespace
 
 namespace {
@@ -204,6 +218,7 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {5, "create pgtrail.erasures and pgtrail.erased_changes (erasure log)", erasure_tables},
         {6, "create pgtrail.policies (partitioning and retention of each changes table)", policies_table},
         {7, "create table pgtrail.stream_progress (the place of pgtrail write in a NATS stream)", stream_progress_table},
+        {8, "create the indexes of row histories (TRUNCATEs; UPDATEs by their old image)", history_indexes},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

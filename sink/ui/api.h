@@ -25,6 +25,7 @@ struct ApiContext {
     DbPool &pool;
     std::string changes_table;  ///< quoted, for SQL
     bool allow_revert = false;
+    bool revert_in_source = false;  ///< the changes live in another database: reverts run in the source (DbPool::writer)
 };
 
 using Api = boost::asio::awaitable<Reply>;

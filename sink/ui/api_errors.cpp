@@ -14,7 +14,7 @@ Reply json_reply(unsigned status, const std::string &message) {
 }
 
 /// A PostgreSQL error by SQLSTATE: bad input (a value PostgreSQL could not read, an unknown table or
-/// key) is 400, nothing found 404, a revert refused 409, a timeout 503; the rest is ours: 500.
+/// key) is 400, nothing found 404, not allowed 403, a revert refused 409, a timeout 503; the rest is ours: 500.
 Reply database_error(const PgError &error) {
     const std::string &state = error.sqlstate;
     if (state.empty()) return json_reply(503, "the destination database is not reachable");
@@ -26,6 +26,7 @@ Reply database_error(const PgError &error) {
     if (state == "55006" || state == "21000" || state == "23505" || state == "23503") return json_reply(409, message);
     if (state == "57014") return json_reply(503, "the query took longer than the UI's statement timeout (30 s); narrow the filters");
     if (state == "25006") return json_reply(403, "the UI's session is read-only");
+    if (state == "42501") return json_reply(403, message);  // the role lacks a grant (a read-only role writing)
     log::warn("ui: query failed: " + message + " (SQLSTATE " + state + ")");
     return json_reply(500, "the query failed (see the pgtrail ui log)");
 }

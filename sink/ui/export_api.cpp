@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "ui/change_filter.h"
+#include "ui/csv_field.h"
 
 namespace pgtrail::ui {
 
@@ -70,13 +71,6 @@ asio::awaitable<void> stream_rows(PgConnection &db, ExportFormat format, PgResul
 }
 
 }  // namespace
-
-std::string csv_field(const std::string &value) {
-    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-    std::string out = "\"";
-    for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 asio::awaitable<void> stream_export(ApiContext &api, const Target &target, ExportFormat format, boost::beast::tcp_stream &stream,
                                     unsigned http_version, const std::vector<std::pair<std::string, std::string>> &headers) {

@@ -23,7 +23,4 @@ boost::asio::awaitable<void> stream_export(ApiContext &api, const Target &target
                                            boost::beast::tcp_stream &stream, unsigned http_version,
                                            const std::vector<std::pair<std::string, std::string>> &headers);
 
-/// One CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
-std::string csv_field(const std::string &value);
-
 }  // namespace pgtrail::ui

@@ -39,6 +39,14 @@ std::string check_destination(const RunConfig &config) {
     return quoted_name;
 }
 
+/// With --allow-revert and the changes in another database, reverts write to the source: it must be
+/// reachable now, not at the first revert (exit 1 otherwise).
+void check_revert_source(const RunConfig &config, const UiOptions &options) {
+    if (!options.allow_revert || config.destination_is_source) return;
+    BlockingPg source(config.source);
+    source.value("SELECT 1");
+}
+
 }  // namespace
 
 int ui_command(const RunConfig &config, const UiOptions &options) {
@@ -63,9 +71,15 @@ int ui_command(const RunConfig &config, const UiOptions &options) {
         std::cerr << "pgtrail ui: " << describe_error(error) << "\n";
         return 1;
     }
+    try {
+        check_revert_source(config, options);
+    } catch (const PgError &error) {
+        std::cerr << "pgtrail ui: the source, where --allow-revert writes: " << describe_error(error) << "\n";
+        return 1;
+    }
     asio::io_context io;
-    ui::DbPool pool(io.get_executor(), config.destination, qualified(parse_table_name(config.changes_table)));
-    ui::ApiContext api{pool, changes_table, options.allow_revert};
+    ui::DbPool pool(io.get_executor(), config.destination, config.source, qualified(parse_table_name(config.changes_table)));
+    ui::ApiContext api{pool, changes_table, options.allow_revert, !config.destination_is_source};
     std::unique_ptr<ui::UiServer> server;
     try {
         server = std::make_unique<ui::UiServer>(io, endpoint, api, ui::RouterSettings{token, endpoint.address().is_loopback()},
@@ -76,7 +90,8 @@ int ui_command(const RunConfig &config, const UiOptions &options) {
     }
     server->start();
     log::info("pgtrail ui on http://" + server->address() + "/" + (token.empty() ? "" : " (token required)") +
-              (options.allow_revert ? ", reverts allowed" : ", reverts shown as SQL only"));
+              (options.allow_revert ? (config.destination_is_source ? ", reverts allowed" : ", reverts allowed (run in the source)")
+                                       : ", reverts shown as SQL only"));
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int) {
         if (ec) return;

@@ -19,7 +19,8 @@ struct UiOptions {
 
 void add_ui_options(CLI::App &ui, UiOptions &options);
 
-/// Serves until SIGINT/SIGTERM. Exit status 0; 1 when the destination cannot be used; 2 when the
+/// Serves until SIGINT/SIGTERM. Exit status 0; 1 when the destination (or, with --allow-revert and a
+/// separate destination, the source) cannot be used; 2 when the
 /// address cannot be used (not host:port, or beyond loopback without PGTRAIL_UI_TOKEN).
 int ui_command(const RunConfig &config, const UiOptions &options);
 

@@ -1,6 +1,7 @@
 // The least-privilege roles setup creates on request: a source role that may replicate and read the
 // tracked tables, a destination role that may insert into and read the changes table and use
-// replication origins. Passwords come from the environment and are never printed.
+// replication origins, a reader role for pgtrail ui that may only read the changes table.
+// Passwords come from the environment and are never printed.
 #include "ops/setup/planner.h"
 
 #include <cstdlib>
@@ -27,6 +28,7 @@ struct RoleKind {
 
 constexpr RoleKind kSourceRole{true, "LOGIN REPLICATION", true, "PGTRAIL_SOURCE_ROLE_PASSWORD", "source", "log in and replicate"};
 constexpr RoleKind kDestinationRole{false, "LOGIN", false, "PGTRAIL_DESTINATION_ROLE_PASSWORD", "destination", "log in"};
+constexpr RoleKind kReaderRole{false, "LOGIN", false, "PGTRAIL_READER_ROLE_PASSWORD", "destination", "log in"};
 
 /// The password as the server stores it (SCRAM-SHA-256 or md5, as its password_encryption says),
 /// so the plaintext never reaches the server, its logs (log_statement = ddl) or an error message.
@@ -136,11 +138,49 @@ void plan_destination_role(SetupContext &c) {
     plan_destination_grants(c, role, exists);
 }
 
+/// The bookkeeping tables the read functions consult (retention, the erasure log).
+const char *const kReadTables[] = {"pgtrail.policies", "pgtrail.erasures", "pgtrail.erased_changes"};
+
+/// Reading only: the changes table, the tables the functions consult, the functions; every
+/// session read-only by default, so even a grant given later by mistake does not let it write.
+void plan_reader_grants(SetupContext &c, const std::string &role, bool exists) {
+    BlockingPg &dest = c.db.destination();
+    TableName table = parse_table_name(c.config.changes_table);
+    std::string name = qualified(table);
+    std::string schema = table.schema.empty() ? dest.value("SELECT current_schema()") : table.schema;
+    std::string who = dest.literal(role);
+    auto has = [&](const std::string &check) { return exists && dest.value("SELECT " + check) == "t"; };
+    for (const std::string &used : {schema, std::string("pgtrail")})
+        if (!has("has_schema_privilege(" + who + ", " + dest.literal(used) + ", 'USAGE')"))
+            c.plan.add(false, "let " + role + " use schema " + used, "GRANT USAGE ON SCHEMA " + dest.ident(used) + " TO " + dest.ident(role));
+    if (c.plan.has_step("create the changes table") || !has("has_table_privilege(" + who + ", " + dest.literal(name) + ", 'SELECT')"))
+        c.plan.add(false, "let " + role + " read " + name, "GRANT SELECT ON " + name + " TO " + dest.ident(role));
+    for (const char *read : kReadTables)
+        if (!has("CASE WHEN to_regclass(" + dest.literal(read) + ") IS NULL THEN false ELSE has_table_privilege(" + who + ", " +
+                 dest.literal(read) + ", 'SELECT') END"))
+            c.plan.add(false, "let " + role + " read " + read, "GRANT SELECT ON " + std::string(read) + " TO " + dest.ident(role));
+    if (!has("to_regnamespace('pgtrail') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_proc WHERE pronamespace = to_regnamespace('pgtrail') AND prokind <> 'p' "
+             "AND NOT has_function_privilege(" + who + ", oid, 'EXECUTE'))"))
+        c.plan.add(false, "let " + role + " call the functions of schema pgtrail",
+                   "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgtrail TO " + dest.ident(role));
+    if (!has("EXISTS (SELECT 1 FROM pg_db_role_setting WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = " + who + ") AND setdatabase = 0 "
+             "AND 'default_transaction_read_only=on' = ANY (setconfig))"))
+        c.plan.add(false, "make " + role + "'s sessions read-only", "ALTER ROLE " + dest.ident(role) + " SET default_transaction_read_only = on");
+}
+
+void plan_reader_role(SetupContext &c) {
+    const std::string &role = c.options.reader_role;
+    if (role.empty()) return;
+    bool exists = plan_role(c, role, kReaderRole);
+    plan_reader_grants(c, role, exists);
+}
+
 }  // namespace
 
 void plan_roles(SetupContext &c) {
     plan_source_role(c);
     plan_destination_role(c);
+    plan_reader_role(c);
 }
 
 }  // namespace pgtrail

@@ -20,7 +20,7 @@ declare -A EXPECTED=(
     [run]="--help --snapshot --accept-gap --nats --nats-stream --nats-replicas $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
            --partition-by --retention --partition-check-interval --ignore-columns"
     [check]="--help --format --decode-timeout --retained-wal-warn --standby --nats --nats-stream --consumer --subject $CONNECTIONS $SSH $TRACKING $LOGGING"
-    [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role
+    [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role --reader-role
              $CONNECTIONS $SSH $TRACKING $LOGGING --partition-by"
     [teardown]="--help --dry-run --drop-data $CONNECTIONS $SSH --slot --publication --changes-table $LOGGING"
     [snapshot]="--help $CONNECTIONS $SSH $TRACKING $LOGGING $POLICIES --partition-by"

@@ -104,6 +104,18 @@ q "INSERT INTO changes (primary_key, after, database, schema, \"table\", operati
    SELECT g::text, jsonb_build_object('id', g), 'postgres', 'public', 'bulk', 'CREATE', now(), now(), 1, 0, 1000 + g, 0 FROM generate_series(1, 5000) g" >/dev/null
 expect_eq "export.ndjson over several fetches" "$(curl -sS "$UI_URL/api/export.ndjson?table=bulk" | wc -l)" 5000
 run "DELETE FROM changes WHERE \"table\" = 'bulk'"
+# Cells a spreadsheet would run as formulas start with an apostrophe (OWASP CSV injection); the rest unchanged.
+q "INSERT INTO changes (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, ordinal)
+   SELECT k, jsonb_build_object('id', k), 'postgres', 'public', 'inject', 'CREATE', now(), now(), 1, 0, 2000 + n, 0
+   FROM unnest(ARRAY['=HYPERLINK(\"http://x\",\"y\")', '+1', '-5', '@SUM(A1)', E'\\tx', E'\\rx', 'a=b']) WITH ORDINALITY AS t(k, n)" >/dev/null
+curl -sS -o "$WORK/inject.csv" "$UI_URL/api/export.csv?table=inject"
+python3 - "$WORK/inject.csv" >"$WORK/inject.out" <<'PY'
+import csv, sys
+keys = [r[5] for r in list(csv.reader(open(sys.argv[1], newline="")))[1:]]
+print(keys == ["a=b", "'\rx", "'\tx", "'@SUM(A1)", "'-5", "'+1", "'=HYPERLINK(\"http://x\",\"y\")"] or keys)
+PY
+expect_eq "export.csv neutralises formulas" "$(cat "$WORK/inject.out")" True
+run "DELETE FROM changes WHERE \"table\" = 'inject'"
 
 # --- revert: the SQL, the CSRF defence, applying it ---
 plan=$(api "/api/revert-sql?transaction=$XID")

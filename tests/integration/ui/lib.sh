@@ -5,12 +5,14 @@ UI_PID=""
 ui_cleanup() { [ -n "$UI_PID" ] && kill "$UI_PID" 2>/dev/null || true; cleanup; }
 trap ui_cleanup EXIT
 
-# fill_workload: tables orders and lines, changed by requests of users 7 and 8 (context user_id,
-# request_id), one transaction without context, and values with quotes and unicode.
+WORKLOAD_TABLES="CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, status text, amount numeric, note text);
+                 CREATE TABLE IF NOT EXISTS lines (order_id int, line int, qty int, PRIMARY KEY (order_id, line));"
+
+# fill_workload [pgtrail run options...]: tables orders and lines, changed by requests of users 7
+# and 8 (context user_id, request_id), one transaction without context, and values with quotes and unicode.
 fill_workload() {
-    run "CREATE TABLE orders (id int PRIMARY KEY, status text, amount numeric, note text);
-         CREATE TABLE lines (order_id int, line int, qty int, PRIMARY KEY (order_id, line));"
-    start_sink
+    run "$WORKLOAD_TABLES"
+    start_sink "$@"
     run "INSERT INTO orders SELECT g, 'new', g * 10, 'n' FROM generate_series(1, 5) g;"
     run "BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{\"user_id\": 7, \"request_id\": \"abc\", \"endpoint\": \"/orders/pay\"}');
          UPDATE orders SET status = 'paid', amount = 99 WHERE id = 1; INSERT INTO lines VALUES (1, 1, 3); COMMIT;"
@@ -22,17 +24,18 @@ fill_workload() {
     caught_up
 }
 
-# start_ui [options...]: pgtrail ui on a free loopback port; sets UI_URL.
+# start_ui [options...]: pgtrail ui on a free loopback port, logging to $UI_LOG (default $WORK/ui.log); sets UI_URL.
 start_ui() {
-    "$PGTRAIL" ui --source "$(SOURCE_CONN)" --listen 127.0.0.1:0 "$@" >"$WORK/ui.log" 2>&1 &
+    local log=${UI_LOG:-$WORK/ui.log}
+    "$PGTRAIL" ui --source "$(SOURCE_CONN)" --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
     UI_PID=$!
     for _ in $(seq 1 100); do
-        UI_URL=$(sed -n 's|.*pgtrail ui on \(http://[^/ ]*\)/.*|\1|p' "$WORK/ui.log" | head -1)
+        UI_URL=$(sed -n 's|.*pgtrail ui on \(http://[^/ ]*\)/.*|\1|p' "$log" | head -1)
         [ -n "$UI_URL" ] && return 0
-        kill -0 "$UI_PID" 2>/dev/null || { cat "$WORK/ui.log"; fail "pgtrail ui exited"; }
+        kill -0 "$UI_PID" 2>/dev/null || { cat "$log"; fail "pgtrail ui exited"; }
         sleep 0.1
     done
-    cat "$WORK/ui.log"
+    cat "$log"
     fail "pgtrail ui did not start"
 }
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "ui/change_filter.h"
+#include "ui/csv_field.h"
 #include "ui/http_query.h"
 #include "ui/json_text.h"
 #include "ui/ui_auth.h"
@@ -103,4 +104,20 @@ TEST_CASE("json_string escapes and repairs") {
     CHECK(json_string("\xE2\x98\x83") == "\"\xE2\x98\x83\"");
     CHECK(json_string("a\xFF" "b") == "\"a\xEF\xBF\xBD" "b\"");
     CHECK(json_error("x") == "{\"error\":\"x\"}");
+}
+
+TEST_CASE("csv_field quotes and neutralises spreadsheet formulas") {
+    CHECK(csv_field("plain") == "plain");
+    CHECK(csv_field("") == "");
+    CHECK(csv_field("a,b") == "\"a,b\"");
+    CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+    CHECK(csv_field("=1+1") == "'=1+1");
+    CHECK(csv_field("+41") == "'+41");
+    CHECK(csv_field("-5") == "'-5");
+    CHECK(csv_field("@SUM(A1)") == "'@SUM(A1)");
+    CHECK(csv_field("\tx") == "'\tx");
+    CHECK(csv_field("\rx") == "\"'\rx\"");
+    CHECK(csv_field("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_field("a=b") == "a=b");  // only the first character counts
+    CHECK(csv_field("{\"a\": -1}") == "\"{\"\"a\"\": -1}\"");
 }
