@@ -201,6 +201,7 @@ check_holds() {  # check_holds LABEL DB...
         echo "stream $stream: $(nats_jsz_leader_view stream "$stream" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("state"))')" >&2
     done
     tail -40 "$WORK/pgtrail.log" >&2
+    grep -ih 'slow consumer' "$WORK"/nats/n*.log | head -10 >&2 || true
     die "$label does not hold the workload once"
 }
 [ "$(PGDATABASE=dest1 q -c "SELECT count(*) FROM changes")" = "$TOTAL" ] || die "the direct run's dest1 does not hold $TOTAL changes"
@@ -215,6 +216,8 @@ done >"$WORK/modes.tsv"
 echo
 echo "NATS JetStream, $(date -u '+%Y-%m-%d %H:%M UTC'), $TOTAL changes ($ROWS rows in $TX_ROWS-row transactions), backlog drained;"
 echo "sink $SINK_COMMIT; $(machine_summary)"
+# A slow consumer is a client the server (or nats.c) could not deliver to fast enough.
+echo "nats-server log lines naming a slow consumer: $(cat "$WORK"/nats/n*.log | grep -ci 'slow consumer' || true)"
 python3 - "$WORK/modes.tsv" "$RESULTS" "$TOTAL" <<'PY'
 import csv, re, sys
 modes = [row for row in csv.reader(open(sys.argv[1]), delimiter="\t")]
