@@ -23,6 +23,14 @@ ondemand::value field(ondemand::object &object, std::string_view name) {
     return value;
 }
 
+/// A JSON null is COPY's \N followed by end; true when written so.
+bool appended_null(std::string &out, ondemand::value &value, std::string_view name, char end) {
+    bool null = false;
+    check(value.is_null().get(null), name);
+    if (null) out.append(kNull).push_back(end);
+    return null;
+}
+
 void append_number(std::string &out, ondemand::object &object, std::string_view name) {
     std::int64_t number = 0;
     check(field(object, name).get_int64().get(number), name);
@@ -31,12 +39,7 @@ void append_number(std::string &out, ondemand::object &object, std::string_view 
 
 void append_text(std::string &out, ondemand::object &object, std::string_view name) {
     ondemand::value value = field(object, name);
-    bool null = false;
-    check(value.is_null().get(null), name);
-    if (null) {
-        out.append(kNull).push_back('\t');
-        return;
-    }
+    if (appended_null(out, value, name, '\t')) return;
     std::string_view text;
     check(value.get_string().get(text), name);
     append_copy_escaped(out, text);
@@ -45,12 +48,7 @@ void append_text(std::string &out, ondemand::object &object, std::string_view na
 
 void append_json(std::string &out, ondemand::object &object, std::string_view name, char end) {
     ondemand::value value = field(object, name);
-    bool null = false;
-    check(value.is_null().get(null), name);
-    if (null) {
-        out.append(kNull).push_back(end);
-        return;
-    }
+    if (appended_null(out, value, name, end)) return;
     ondemand::object image;  // images and context are objects
     check(value.get_object().get(image), name);
     std::string_view raw;
@@ -61,12 +59,7 @@ void append_json(std::string &out, ondemand::object &object, std::string_view na
 
 void append_names(std::string &out, ondemand::object &object, std::string_view name, char end) {
     ondemand::value value = field(object, name);
-    bool null = false;
-    check(value.is_null().get(null), name);
-    if (null) {
-        out.append(kNull).push_back(end);
-        return;
-    }
+    if (appended_null(out, value, name, end)) return;
     ondemand::array array;
     check(value.get_array().get(array), name);
     std::vector<std::string> names;  // copies: each string_view lasts until the next get_string

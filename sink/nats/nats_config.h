@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace pgtrail {
@@ -10,6 +11,10 @@ struct NatsOptions {
     std::string urls;                  ///< --nats: comma list of server URLs (empty: not used)
     std::string stream = "pgtrail";    ///< --nats-stream: also the first token of its subjects
     int replicas = 1;                  ///< --nats-replicas: of a stream the reader creates
+    /// --nats-max-bytes, --nats-max-age (seconds); 0: no limit. A full stream refuses new messages
+    /// (discard new: the reader waits and the slot keeps the changes), never drops old ones.
+    std::int64_t max_bytes = 0;
+    std::int64_t max_age_s = 0;
     std::string consumer = "pgtrail";  ///< --consumer: the writer's durable consumer, and its progress row's key
     std::string subject;               ///< --subject: the writer's filter (default: the whole stream)
     std::size_t fetch_batch = 1024;    ///< messages asked for per pull

@@ -1,6 +1,8 @@
 // NATS options.
 #include "nats/nats_options.h"
 
+#include <map>
+
 #include <CLI/CLI.hpp>
 
 namespace pgtrail {
@@ -42,6 +44,17 @@ void add_nats_reader_options(CLI::App &command, NatsOptions &nats) {
     add_stream(command, nats);
     command.add_option("--nats-replicas", nats.replicas, "Replicas of the stream when pgtrail creates it (file storage)")
         ->capture_default_str()->check(CLI::Range(1, 5))->group(kGroup);
+    command.add_option("--nats-max-bytes", nats.max_bytes,
+                       "Size limit of the stream (e.g. 20GB; 0: none, the servers' JetStream storage bounds it). A full stream refuses new "
+                       "messages (discard new): the reader waits and the slot keeps the changes. Set on the stream at every start")
+        ->capture_default_str()->transform(CLI::AsSizeValue(false))->check(CLI::NonNegativeNumber)->group(kGroup);
+    command.add_option("--nats-max-age", nats.max_age_s,
+                       "Age limit of the stream's messages (e.g. 7d, 12h; 0: none). Older messages are removed whether or not every "
+                       "writer has written them: longer than any writer may be stopped. Set on the stream at every start")
+        ->capture_default_str()
+        ->transform(CLI::AsNumberWithUnit(std::map<std::string, std::int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+                                          CLI::AsNumberWithUnit::CASE_SENSITIVE))
+        ->check(CLI::NonNegativeNumber)->group(kGroup);
 }
 
 void add_nats_writer_options(CLI::App &command, NatsOptions &nats) {

@@ -15,6 +15,7 @@
 #include "pg/wire.h"
 #include "stream/server_setup.h"
 #include "stream/source_format.h"
+#include "stream/source_start.h"
 
 namespace pgtrail {
 
@@ -34,17 +35,26 @@ constexpr std::size_t kHeaderRoom = 1024;                 // our headers, under 
 constexpr std::size_t kPublishBytes = 4 * 1024 * 1024;    // sealed bytes that make a publish due at once
 constexpr std::size_t kPublishMessages = 1024;            // at most this many messages in one pipelined publish
 constexpr std::chrono::milliseconds kPublishDelay{20};   // sealed messages wait at most this long under load
-constexpr std::chrono::milliseconds kIdleWait{1000};
 
 std::string lsn_text(std::uint64_t lsn) {
     char buf[24];
     return std::string(buf, format_lsn(lsn, buf));
 }
 
+/// What to do about a publish the stream refused for being full (discard new); "" for another error.
+std::string full_stream_advice(const std::string &error) {
+    for (const char *full : {"maximum bytes exceeded", "maximum messages exceeded", "insufficient resources"})
+        if (error.find(full) != std::string::npos)
+            return ". The stream is full and refuses new messages: nothing is lost (the slot keeps the changes) and the reader "
+                   "tries again. Make room: a larger --nats-max-bytes (run --nats sets it on the stream when it starts), or purge "
+                   "the messages every writer has written (pgtrail check --nats says up to which sequence)";
+    return "";
+}
+
 }  // namespace
 
 ReaderSession::ReaderSession(asio::any_io_executor executor, const RunConfig &config, StopState &stop)
-    : executor_(executor), config_(config), stop_(stop), source_(executor), catalog_(executor, config),
+    : executor_(executor), config_(config), stop_(stop), source_(executor), feedback_(source_, config), catalog_(executor, config),
       stitcher_(config.context_prefixes, config.max_context_bytes) {}
 
 asio::awaitable<void> ReaderSession::run() {
@@ -82,14 +92,8 @@ asio::awaitable<void> ReaderSession::connect_and_prepare() {
     SourceFormat format = make_source_format(config_, (changes.schema.empty() ? "public" : changes.schema) + "." + changes.table, plugin);
     decoder_ = std::move(format.decoder);
     co_await source_.connection().query(kDecodingSettings);
-    try {
-        co_await source_.start(config_.slot, start_.start_lsn, format.start_options);
-    } catch (const PgError &error) {
-        if (error.sqlstate == "22023") throw FatalError(error.what());
-        explain_start_error(error);
-    }
-    confirmed_lsn_ = received_lsn_ = start_.start_lsn;
-    last_receive_ = Clock::now();
+    co_await start_source_stream(source_, config_.slot, start_.start_lsn, format);
+    feedback_.start(start_.start_lsn);
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(start_.start_lsn) +
               " into NATS stream " + config_.nats.stream + " (after sequence " + std::to_string(last_seq_) + ")");
     metrics().on_connected();
@@ -99,27 +103,35 @@ asio::awaitable<void> ReaderSession::prepare_stream() {
     std::vector<std::string> urls = split_nats_urls(config_.nats.urls);
     std::string name = "pgtrail reader " + config_.slot, stream = config_.nats.stream;
     int replicas = config_.nats.replicas;
+    NatsOptions options = config_.nats;
     auto connect = [urls, name] { return std::make_unique<Publisher>(urls, name); };
     publisher_ = co_await worker_.run(connect);
     Publisher *publisher = publisher_.get();
     struct Prepared {
-        StreamFacts facts;
-        bool created = false;
+        EnsuredStream ensured;
         StreamTail tail;
         std::int64_t max_payload = 0;
     };
-    auto prepare = [publisher, stream, replicas] {
+    auto prepare = [publisher, options] {
         Prepared out;
-        out.facts = ensure_stream(publisher->connection(), stream, replicas, out.created);
-        out.tail = stream_tail(publisher->connection(), stream, out.facts.last_seq);
+        out.ensured = ensure_stream(publisher->connection(), options);
+        if (out.ensured.facts.file_storage) out.tail = stream_tail(publisher->connection(), options.stream, out.ensured.facts.last_seq);
         out.max_payload = publisher->connection().max_payload();
         return out;
     };
     Prepared prepared = co_await worker_.run(prepare);
-    if (prepared.created) log::info("created stream " + stream + " (file storage, " + std::to_string(replicas) + " replicas)");
-    else if (prepared.facts.replicas != replicas)
-        log::warn("stream " + stream + " has " + std::to_string(prepared.facts.replicas) + " replicas, not the " + std::to_string(replicas) +
-                  " of --nats-replicas (an existing stream is left as it is)");
+    const StreamFacts &facts = prepared.ensured.facts;
+    if (!facts.file_storage)
+        throw FatalError("stream " + stream + " keeps its messages in memory: a server restart loses them, and the slot no longer has "
+                         "them. Remove it (nats stream rm " + stream + ") so that pgtrail run --nats creates it with file storage, or give "
+                         "another name with --nats-stream");
+    if (prepared.ensured.created)
+        log::info("created stream " + stream + " (file storage, " + std::to_string(replicas) + " replicas, " + stream_limits_text(facts) + ")");
+    else if (facts.replicas != replicas)
+        log::warn("stream " + stream + " has " + std::to_string(facts.replicas) + " replicas, not the " + std::to_string(replicas) +
+                  " of --nats-replicas (an existing stream keeps its replicas)");
+    if (!prepared.ensured.limits_changed.empty())
+        log::info("stream " + stream + ": " + prepared.ensured.limits_changed + " (--nats-max-bytes, --nats-max-age)");
     StreamTail tail = prepared.tail;
     std::int64_t max_payload = prepared.max_payload;
     if (max_payload <= static_cast<std::int64_t>(2 * kHeaderRoom)) throw FatalError("the NATS server's max_payload is too small");
@@ -148,12 +160,9 @@ asio::awaitable<void> ReaderSession::stream() {
         co_await drain();
         if (stop_.requested) break;
         if (!builder_.sealed().empty()) co_await publish();
-        send_status(false);
         log_stats(false);
-        check_source_alive();
         if (stop_.requested) break;
-        co_await source_.connection().wait_readable(kIdleWait);
-        source_.connection().consume_input();
+        co_await feedback_.idle_wait();
     }
     co_await finish();
 }
@@ -162,15 +171,10 @@ asio::awaitable<void> ReaderSession::drain() {
     for (;;) {
         if (stop_.requested) co_return;
         std::string_view message;
-        auto next = source_.next(message);
-        if (next == ReplicationStream::Next::would_block) co_return;
-        if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
-        last_receive_ = Clock::now();
-        pinged_ = false;
-        metrics().received_bytes += message.size();
+        if (!feedback_.next(message)) co_return;
         handle_message(message);
         if (auto sql = decoder_->catalog_query()) co_await catalog_.answer(*decoder_, std::move(*sql));
-        send_status(need_reply_);
+        feedback_.reply_if_asked();
         if (publish_due()) co_await publish();
     }
 }
@@ -193,7 +197,7 @@ asio::awaitable<void> ReaderSession::publish() {
         for (std::size_t i = 0; i < result.acked; i++) {
             bytes += sealed[i].body.size();
             if (!sealed[i].final) continue;
-            confirmed_lsn_ = std::max(confirmed_lsn_, sealed[i].end_lsn);
+            feedback_.confirm(sealed[i].end_lsn);
             made_progress_ = true;
         }
         metrics().on_published(result.acked, bytes, result.last_seq);
@@ -202,11 +206,11 @@ asio::awaitable<void> ReaderSession::publish() {
         builder_.pop_front(result.acked);
         if (!result.error.empty())
             throw PgError("publishing to NATS stream " + config_.nats.stream + " after sequence " + std::to_string(last_seq_) + ": " +
-                          result.error, "");
+                          result.error + full_stream_advice(result.error), "");
     }
     last_publish_ = Clock::now();
-    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
-    send_status(true);
+    feedback_.listened();
+    feedback_.send_status(true);
 }
 
 void ReaderSession::handle_message(std::string_view message) {
@@ -285,7 +289,7 @@ const std::string &ReaderSession::subject_of(std::string_view schema, std::strin
 
 void ReaderSession::on_commit(const CommitEvent &event) {
     in_xact_ = false;
-    received_lsn_ = std::max(received_lsn_, event.end_lsn);
+    feedback_.received(event.end_lsn);
     if (skipping_) {
         skipping_ = false;
         return;
@@ -297,59 +301,30 @@ void ReaderSession::on_commit(const CommitEvent &event) {
     stats_xacts_++;
     bool published = builder_.commit(event.end_lsn, event.commit_time);
     // Nothing to publish: confirmed at once when nothing is waiting for the stream.
-    if (!published && builder_.sealed().empty()) confirmed_lsn_ = std::max(confirmed_lsn_, event.end_lsn);
+    if (!published && builder_.sealed().empty()) feedback_.confirm(event.end_lsn);
 }
 
 void ReaderSession::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
-    received_lsn_ = std::max(received_lsn_, wal_end);
-    metrics().server_wal_end = std::max(metrics().server_wal_end, wal_end);
-    if (reply_requested) need_reply_ = true;
-    if (in_xact_ || !builder_.sealed().empty()) return;
-    metrics().on_caught_up(wal_end);
-    if (wal_end > confirmed_lsn_) {
-        confirmed_lsn_ = wal_end;
-        need_reply_ = true;
-    }
+    feedback_.on_keepalive(wal_end, reply_requested, !in_xact_ && builder_.sealed().empty());
 }
 
 asio::awaitable<void> ReaderSession::finish() {
     // Sealed messages are whole: publish them (a transaction's rest follows from the next session).
     if (!builder_.sealed().empty()) co_await publish();
-    send_status(true);
+    feedback_.send_status(true);
     co_await source_.connection().flush();
     log_stats(true);
-    log::info("stopped; confirmed " + lsn_text(confirmed_lsn_) + ", stream " + config_.nats.stream + " at sequence " + std::to_string(last_seq_));
-}
-
-void ReaderSession::send_status(bool force) {
-    auto now = Clock::now();
-    if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
-    source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
-    metrics().on_confirmed(confirmed_lsn_);
-    last_status_ = now;
-    need_reply_ = false;
-}
-
-void ReaderSession::check_source_alive() {
-    auto silent = Clock::now() - last_receive_;
-    auto timeout = std::chrono::seconds(config_.receive_timeout_s);
-    if (silent >= timeout) throw PgError("no message from the source for " + std::to_string(config_.receive_timeout_s) + " s", "");
-    if (silent >= timeout / 2 && !pinged_) {
-        source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_, true);
-        pinged_ = true;
-    }
+    log::info("stopped; confirmed " + lsn_text(feedback_.confirmed_lsn()) + ", stream " + config_.nats.stream + " at sequence " + std::to_string(last_seq_));
 }
 
 void ReaderSession::log_stats(bool force) {
-    auto now = Clock::now();
-    if (!force && now - last_stats_ < std::chrono::seconds(config_.stats_interval_s)) return;
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last_stats_).count();
+    long long seconds = stats_window_.due(force, config_.stats_interval_s);
+    if (seconds < 0) return;
     if (stats_changes_ > 0 || force)
         log::info("published " + std::to_string(stats_changes_) + " changes of " + std::to_string(stats_xacts_) + " transactions in " +
                   std::to_string(stats_messages_) + " messages in the last " + std::to_string(seconds) + "s; confirmed " +
-                  lsn_text(confirmed_lsn_));
+                  lsn_text(feedback_.confirmed_lsn()));
     stats_changes_ = stats_xacts_ = stats_messages_ = 0;
-    last_stats_ = now;
 }
 
 }  // namespace pgtrail

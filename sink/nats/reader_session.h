@@ -22,6 +22,8 @@
 #include "stream/catalog_answers.h"
 #include "stream/poison_row.h"
 #include "stream/session.h"
+#include "stream/source_feedback.h"
+#include "stream/stats_window.h"
 #include "stream/stitcher.h"
 
 namespace pgtrail {
@@ -59,14 +61,13 @@ private:
     void add_line(std::uint32_t ordinal, std::string_view schema, std::string_view table);
     const std::string &subject_of(std::string_view schema, std::string_view table);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
-    void send_status(bool force);
-    void check_source_alive();
     void log_stats(bool force);
 
     asio::any_io_executor executor_;
     const RunConfig &config_;
     StopState &stop_;
     ReplicationStream source_;
+    SourceFeedback feedback_;         ///< received and confirmed positions (confirmed: the end of the last transaction fully in the stream), the source's liveness
     CatalogAnswers catalog_;
     std::unique_ptr<Decoder> decoder_;
     ContextStitcher stitcher_;
@@ -82,8 +83,6 @@ private:
     // Positions.
     ReaderStart start_;               ///< from the stream's last message
     std::uint64_t last_seq_ = 0;      ///< the stream's last sequence as this reader knows it
-    std::uint64_t confirmed_lsn_ = 0; ///< end of the last transaction fully in the stream (or with nothing to publish)
-    std::uint64_t received_lsn_ = 0;
 
     // The source transaction being read.
     bool in_xact_ = false;
@@ -92,12 +91,8 @@ private:
     std::uint32_t xid_ = 0;
 
     // Bookkeeping.
-    bool need_reply_ = false;
     Clock::time_point last_publish_ = Clock::now();
-    Clock::time_point last_status_ = Clock::now();
-    Clock::time_point last_receive_ = Clock::now();
-    bool pinged_ = false;
-    Clock::time_point last_stats_ = Clock::now();
+    StatsWindow stats_window_;
     std::uint64_t stats_changes_ = 0, stats_xacts_ = 0, stats_messages_ = 0;
     bool made_progress_ = false;
 };

@@ -16,6 +16,7 @@
 #include "pg/wire.h"
 #include "stream/poison_row.h"
 #include "stream/source_format.h"
+#include "stream/source_start.h"
 
 namespace pgtrail {
 
@@ -23,7 +24,6 @@ namespace {
 
 static_assert(kMessagePadding >= kPayloadPadding);
 constexpr std::size_t kSendChunk = 256 * 1024;  // COPY data is sent in pieces of about this size
-constexpr std::chrono::milliseconds kIdleWait{1000};
 
 std::string lsn_text(std::uint64_t lsn) {
     char buf[24];
@@ -33,7 +33,7 @@ std::string lsn_text(std::uint64_t lsn) {
 }  // namespace
 
 Session::Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedBatch &refused)
-    : executor_(executor), config_(config), stop_(stop), refused_(refused), source_(executor), dest_(executor), catalog_(executor, config),
+    : executor_(executor), config_(config), stop_(stop), refused_(refused), source_(executor), feedback_(source_, config), dest_(executor), catalog_(executor, config),
       stitcher_(config.context_prefixes, config.max_context_bytes) {
     const char *skip = std::getenv("PGTRAIL_TEST_SKIP_NUMBER_CHECK");
     check_numbers_ = skip == nullptr || std::string_view(skip) != "1";
@@ -78,7 +78,6 @@ asio::awaitable<void> Session::connect_and_prepare() {
     bool in_source_cluster = progress.in_source || (same_cluster && std::string(PQgetvalue(same_cluster.get(), 0, 0)) == "t");
     co_await dest_.query(destination_session_sql(in_source_cluster));
     committed_lsn_ = progress.lsn;
-    confirmed_lsn_ = received_lsn_ = committed_lsn_;
     resume_lsn_ = committed_lsn_;
     PgResult used = co_await dest_.query("SELECT coalesce(max(ordinal) + 1, 0) FROM " + quoted(table, sql_quoting(dest_.get())) +
                                          " WHERE commit_lsn = " + std::to_string(committed_lsn_));
@@ -92,40 +91,17 @@ asio::awaitable<void> Session::connect_and_prepare() {
     } else {
         refused_.until = 0;
     }
-    dest_.set_tick_handler([this] { send_status(false); });
+    dest_.set_tick_handler([this] { feedback_.send_status(false); });
     RunConfig format_config = config_;
     format_config.destination_is_source = progress.in_source;
     SourceFormat format = make_source_format(format_config, table.schema + "." + table.table, plugin_);
     decoder_ = std::move(format.decoder);
     co_await source_.connection().query(kDecodingSettings);
-    std::optional<PgError> refused = co_await start_streaming(format.start_options);
-    if (refused && format.legacy_options && plugin_predates_pieces(refused->what())) {
-        static bool warned = false;  // once per process, not at every reconnect
-        if (!std::exchange(warned, true))
-            log::warn("the pgtrail plugin on the source is older than this sink and cannot send a record in pieces: "
-                      "a huge record takes about twice its size in sink memory; update the plugin on the source");
-        std::optional<PgError> refused_again = co_await start_streaming(*format.legacy_options);
-        refused = std::move(refused_again);
-    }
-    if (refused) {
-        // The plugin refuses an option value: retrying cannot help.
-        if (refused->sqlstate == "22023") throw FatalError(refused->what());
-        explain_start_error(*refused);
-    }
-    last_receive_ = Clock::now();
+    co_await start_source_stream(source_, config_.slot, committed_lsn_, format);
+    feedback_.start(committed_lsn_);
     log::info("streaming slot " + config_.slot + " of database " + database_ + " from " + lsn_text(committed_lsn_) +
               " into " + table.schema + "." + table.table + (config_.destination_is_source ? "" : " (" + config_.destination.describe() + ")"));
     metrics().on_connected();
-}
-
-asio::awaitable<std::optional<PgError>> Session::start_streaming(const std::string &options) {
-    std::optional<PgError> refused;  // co_await is not allowed inside a catch block
-    try {
-        co_await source_.start(config_.slot, committed_lsn_, options);
-    } catch (const PgError &error) {
-        refused = error;
-    }
-    co_return refused;
 }
 
 asio::awaitable<void> Session::connect_destination() {
@@ -158,12 +134,9 @@ asio::awaitable<void> Session::stream() {
         if (stop_.requested) break;
         // Nothing more to read now: commit what is complete rather than wait (latency).
         if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
-        send_status(false);
         log_stats(false);
-        check_source_alive();
         if (stop_.requested) break;
-        co_await source_.connection().wait_readable(kIdleWait);
-        source_.connection().consume_input();
+        co_await feedback_.idle_wait();
     }
     co_await finish();
 }
@@ -172,16 +145,11 @@ asio::awaitable<void> Session::drain() {
     for (;;) {
         if (stop_.requested) co_return;
         std::string_view message;
-        auto next = source_.next(message);
-        if (next == ReplicationStream::Next::would_block) co_return;
-        if (next == ReplicationStream::Next::ended) throw PgError("replication stream ended: " + source_.end_reason(), "");
-        last_receive_ = Clock::now();
-        pinged_ = false;
-        metrics().received_bytes += message.size();
+        if (!feedback_.next(message)) co_return;
         handle_message(message);
         // (a coroutine frame per message only when the decoder asks something)
         if (auto sql = decoder_->catalog_query()) co_await answer_catalog_queries(std::move(*sql));
-        send_status(need_reply_);
+        feedback_.reply_if_asked();
         // A huge image is sent now: it points into this message.
         if (encoder_->pending() >= kSendChunk || encoder_->holds_views()) co_await send_ready();
         if (!in_xact_ && batch_xacts_ > 0 && batch_due()) co_await commit_batch();
@@ -203,7 +171,7 @@ void Session::handle_message(std::string_view message) {
 
 asio::awaitable<void> Session::answer_catalog_queries(std::string first) {
     co_await catalog_.answer(*decoder_, std::move(first));
-    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+    feedback_.listened();
 }
 
 void Session::on_begin(const BeginEvent &event) {
@@ -285,7 +253,7 @@ void Session::count_change(char op) {
 
 void Session::on_commit(const CommitEvent &event) {
     in_xact_ = false;
-    received_lsn_ = std::max(received_lsn_, event.end_lsn);
+    feedback_.received(event.end_lsn);
     if (skipping_) {
         skipping_ = false;
         return;
@@ -294,7 +262,7 @@ void Session::on_commit(const CommitEvent &event) {
     if (encoder_->xact_changes() > 0) {
         batch_xacts_++;
     } else if (batch_xacts_ == 0) {
-        confirmed_lsn_ = std::max(confirmed_lsn_, event.end_lsn);  // nothing to write
+        feedback_.confirm(event.end_lsn);  // nothing to write
         return;
     }
     batch_last_lsn_ = event.end_lsn;
@@ -302,19 +270,11 @@ void Session::on_commit(const CommitEvent &event) {
 }
 
 void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
-    received_lsn_ = std::max(received_lsn_, wal_end);
-    metrics().server_wal_end = std::max(metrics().server_wal_end, wal_end);
-    if (reply_requested) need_reply_ = true;
-    if (in_xact_ || batch_xacts_ > 0 || writer_->open()) return;
-    metrics().on_caught_up(wal_end);
-    // Nothing in flight: everything up to the server's position is done (as the apply worker does).
-    if (wal_end > confirmed_lsn_) {
-        confirmed_lsn_ = wal_end;
-        need_reply_ = true;
-    }
-    if (!caught_up_logged_) {
+    bool idle = !in_xact_ && batch_xacts_ == 0 && !writer_->open();
+    feedback_.on_keepalive(wal_end, reply_requested, idle);
+    if (idle && !caught_up_logged_) {
         caught_up_logged_ = true;
-        log::info("caught up at " + lsn_text(std::max(wal_end, confirmed_lsn_)));
+        log::info("caught up at " + lsn_text(feedback_.confirmed_lsn()));
     }
 }
 
@@ -335,7 +295,7 @@ asio::awaitable<void> Session::send_ready() {
         note_write_error(error);
         throw;
     }
-    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+    feedback_.listened();
 }
 
 asio::awaitable<void> Session::commit_batch() {
@@ -348,10 +308,10 @@ asio::awaitable<void> Session::commit_batch() {
         note_write_error(error);
         throw;
     }
-    last_receive_ = std::max(last_receive_, Clock::now());  // the source was not listened to meanwhile
+    feedback_.listened();
     committed_lsn_ = batch_last_lsn_;
-    confirmed_lsn_ = std::max(confirmed_lsn_, committed_lsn_);
-    metrics().on_batch(std::chrono::duration<double>(Clock::now() - batch_begin).count(), confirmed_lsn_, batch_last_ts_);
+    feedback_.confirm(committed_lsn_);
+    metrics().on_batch(std::chrono::duration<double>(Clock::now() - batch_begin).count(), feedback_.confirmed_lsn(), batch_last_ts_);
     log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
                " transactions up to " + lsn_text(committed_lsn_));
     stats_batches_++;
@@ -368,7 +328,7 @@ asio::awaitable<void> Session::commit_batch() {
         encoder_->set_stream_huge_images(true);
         log::info("the refused batch is stored up to " + lsn_text(committed_lsn_) + "; writing with COPY again");
     }
-    send_status(true);
+    feedback_.send_status(true);
     log_stats(false);
 }
 
@@ -395,42 +355,20 @@ asio::awaitable<void> Session::finish() {
         log::info("stopping: committing the open batch");
         co_await commit_batch();
     }
-    send_status(true);
+    feedback_.send_status(true);
     co_await source_.connection().flush();
     log_stats(true);
-    log::info("stopped; confirmed " + lsn_text(confirmed_lsn_));
-}
-
-void Session::send_status(bool force) {
-    auto now = Clock::now();
-    if (!force && now - last_status_ < std::chrono::seconds(config_.status_interval_s)) return;
-    source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_);
-    metrics().on_confirmed(confirmed_lsn_);
-    last_status_ = now;
-    need_reply_ = false;
-}
-
-void Session::check_source_alive() {
-    auto silent = Clock::now() - last_receive_;
-    auto timeout = std::chrono::seconds(config_.receive_timeout_s);
-    if (silent >= timeout) throw PgError("no message from the source for " + std::to_string(config_.receive_timeout_s) + " s", "");
-    if (silent >= timeout / 2 && !pinged_) {
-        // As the walreceiver does: ask for a keepalive, which a live walsender sends at once.
-        source_.send_status(std::max(received_lsn_, confirmed_lsn_), confirmed_lsn_, true);
-        pinged_ = true;
-    }
+    log::info("stopped; confirmed " + lsn_text(feedback_.confirmed_lsn()));
 }
 
 void Session::log_stats(bool force) {
-    auto now = Clock::now();
-    if (!force && now - last_stats_ < std::chrono::seconds(config_.stats_interval_s)) return;
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - last_stats_).count();
+    long long seconds = stats_window_.due(force, config_.stats_interval_s);
+    if (seconds < 0) return;
     if (stats_changes_ > 0 || force)
         log::info("wrote " + std::to_string(stats_changes_) + " changes of " + std::to_string(stats_xacts_) +
                   " transactions in " + std::to_string(stats_batches_) + " batches in the last " + std::to_string(seconds) +
-                  "s; confirmed " + lsn_text(confirmed_lsn_));
+                  "s; confirmed " + lsn_text(feedback_.confirmed_lsn()));
     stats_changes_ = stats_xacts_ = stats_batches_ = 0;
-    last_stats_ = now;
 }
 
 }  // namespace pgtrail

@@ -17,6 +17,8 @@
 #include "stream/catalog_answers.h"
 #include "decode/events.h"
 #include "pg/replication_stream.h"
+#include "stream/source_feedback.h"
+#include "stream/stats_window.h"
 #include "stream/stitcher.h"
 
 namespace pgtrail {
@@ -58,8 +60,6 @@ private:
     asio::awaitable<void> connect_and_prepare();
     /// The writer connection (stream/destination_session.h), refusing an encoding that cannot hold the source's text.
     asio::awaitable<void> connect_destination();
-    /// START_REPLICATION with these plugin options; the server's refusal, if any.
-    asio::awaitable<std::optional<PgError>> start_streaming(const std::string &options);
     /// --publication names that do not exist in the source are a FatalError (the plugin would fail later).
     asio::awaitable<void> check_publications();
     asio::awaitable<void> stream();
@@ -90,8 +90,6 @@ private:
     /// a RefusedData saying so (the one log line of the refusal) is thrown.
     void note_write_error(const PgError &error);
     asio::awaitable<void> finish();
-    void send_status(bool force);
-    void check_source_alive();
     void log_stats(bool force);
 
     asio::any_io_executor executor_;
@@ -99,6 +97,7 @@ private:
     StopState &stop_;
     RefusedBatch &refused_;
     ReplicationStream source_;
+    SourceFeedback feedback_;           ///< received and confirmed positions, status updates, the source's liveness
     PgConnection dest_;
     CatalogAnswers catalog_;            ///< the decoder's catalog queries, on a plain connection to the source
     std::unique_ptr<ChangeWriter> writer_;
@@ -112,8 +111,6 @@ private:
 
     // Positions (LSNs).
     std::uint64_t committed_lsn_ = 0;   ///< end of the last source commit durably in the destination
-    std::uint64_t confirmed_lsn_ = 0;   ///< what we confirm as flushed (>= committed when idle)
-    std::uint64_t received_lsn_ = 0;    ///< last source commit end or keepalive position seen
     /// Rows already in the table under commit_lsn = the origin's position at start (a baseline
     /// snapshot's, or commit end LSNs written by earlier versions): a transaction whose commit
     /// record starts there numbers its ordinals after them.
@@ -134,13 +131,9 @@ private:
     std::string batch_last_ts_;
     std::string queued_at_;             ///< the current change's queued_at (kept for its memory)
     Clock::time_point batch_started_;
-    bool need_reply_ = false;
 
     // Bookkeeping.
-    Clock::time_point last_status_ = Clock::now();
-    Clock::time_point last_receive_ = Clock::now();  ///< last message from the source (or end of a destination wait)
-    bool pinged_ = false;                            ///< asked the source for a keepalive since last_receive_
-    Clock::time_point last_stats_ = Clock::now();
+    StatsWindow stats_window_;
     std::uint64_t stats_changes_ = 0, stats_xacts_ = 0, stats_batches_ = 0;
     bool caught_up_logged_ = false;
     bool made_progress_ = false;

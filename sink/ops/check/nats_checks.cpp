@@ -1,6 +1,8 @@
 // `check --nats`: the NATS side of a scale-out (docs/SCALING.md). The servers answer, JetStream
-// is enabled, the stream is pgtrail's (subjects <stream>.>, file storage, replicas) and the
-// writer's consumer (--consumer) is not far behind. Blocking calls: check has no event loop.
+// is enabled, the stream is pgtrail's (subjects <stream>.>, file storage, replicas), its limits
+// cannot drop unwritten messages and it has room, and the writer's consumer (--consumer, its
+// filter --subject) is not far behind. Blocking calls: check has no event loop.
+#include <algorithm>
 #include <memory>
 
 #include "nats/nats_connection.h"
@@ -18,6 +20,11 @@ struct AccountInfoDeleter {
 struct ConsumerInfoDeleter {
     void operator()(jsConsumerInfo *info) const { jsConsumerInfo_Destroy(info); }
 };
+struct ConsumerListDeleter {
+    void operator()(jsConsumerInfoList *list) const { jsConsumerInfoList_Destroy(list); }
+};
+
+constexpr std::uint64_t kNearlyFullPercent = 80;
 
 /// The connection; null after a FAIL that names the fix.
 std::unique_ptr<NatsConnection> connect_nats(const RunConfig &config, CheckReport &report) {
@@ -48,6 +55,46 @@ bool check_jetstream(NatsConnection &nats, CheckReport &report) {
     return true;
 }
 
+/// The first sequence a purge must keep: after what every consumer has written (acknowledged), and
+/// the last message at least (the reader resumes from it). 0 when there is no consumer.
+std::uint64_t first_needed_seq(NatsConnection &nats, const std::string &stream, std::uint64_t last_seq) {
+    jsConsumerInfoList *raw = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    natsStatus status = js_Consumers(&raw, nats.js(), stream.c_str(), nullptr, &code);
+    std::unique_ptr<jsConsumerInfoList, ConsumerListDeleter> list(raw);
+    if (status == NATS_NOT_FOUND) return 0;
+    check_nats(status, "listing the consumers of stream " + stream, code);
+    if (!list || list->Count == 0) return 0;
+    std::uint64_t floor = last_seq;
+    for (int i = 0; i < list->Count; i++) floor = std::min(floor, list->List[i]->AckFloor.Stream);
+    return std::min(floor + 1, last_seq);
+}
+
+/// The stream's size and age limits: none may drop a message a writer has not written, and a full stream stops the reader.
+void check_limits(NatsConnection &nats, const StreamFacts &facts, const NatsOptions &options, CheckReport &report) {
+    std::string limits = "stream " + options.stream + ": " + stream_limits_text(facts);
+    bool limited = facts.max_bytes > 0 || facts.max_age_ns > 0;
+    if (limited && !facts.discard_new) {
+        report.fail("nats stream limits", limits + ": at its limit it drops its oldest messages, written by every writer or not",
+                    "pgtrail run --nats sets discard new when it starts (a full stream then refuses new messages and the slot keeps them)");
+        return;
+    }
+    std::uint64_t percent = facts.max_bytes > 0 ? facts.bytes * 100 / static_cast<std::uint64_t>(facts.max_bytes) : 0;
+    if (percent >= kNearlyFullPercent) {
+        std::uint64_t keep = first_needed_seq(nats, options.stream, facts.last_seq);
+        std::string purge = keep > facts.first_seq ? "or purge what every writer has written: nats stream purge " + options.stream +
+                                                         " --seq " + std::to_string(keep)
+                                                   : "no message is written by every writer yet: start the writers";
+        report.warn("nats stream limits", limits + (percent >= 100 ? ": full, the reader cannot publish" : ": nearly full, the reader stops when it is"),
+                    "raise --nats-max-bytes (pgtrail run --nats sets it when it starts), " + purge);
+    } else if (facts.max_age_ns > 0) {
+        report.warn("nats stream limits", limits + ": a message older than that is removed whether every writer has written it or not",
+                    "no age limit (--nats-max-age 0), or one longer than any writer may be stopped; --nats-max-bytes bounds the stream safely");
+    } else {
+        report.ok("nats stream limits", limits);
+    }
+}
+
 /// False when there is no pgtrail stream to look into.
 bool check_stream(NatsConnection &nats, const NatsOptions &options, CheckReport &report) {
     StreamFacts facts = stream_facts(nats, options.stream);
@@ -72,6 +119,7 @@ bool check_stream(NatsConnection &nats, const NatsOptions &options, CheckReport 
                     "3 replicas survive the loss of any one node (nats stream edit " + options.stream + " --replicas 3)");
     else
         report.ok("nats stream", "stream " + options.stream + ", file storage: " + state);
+    check_limits(nats, facts, options, report);
     return true;
 }
 
@@ -89,7 +137,11 @@ void check_consumer(NatsConnection &nats, const NatsOptions &options, CheckRepor
     std::string lag = std::to_string(info->NumPending) + " messages not delivered, " + std::to_string(info->NumAckPending) +
                       " delivered but not yet committed in the destination";
     std::string filter = info->Config != nullptr && info->Config->FilterSubject != nullptr ? info->Config->FilterSubject : options.stream + ".>";
-    report.ok("nats consumer", name + " (" + filter + "): " + lag);
+    if (filter != options.filter())
+        report.warn("nats consumer", name + " takes " + filter + ", not " + options.filter() + " (--subject): " + lag,
+                    "give check the --subject its writer runs with (pgtrail write starts its consumer again with its own --subject)");
+    else
+        report.ok("nats consumer", name + " (" + filter + "): " + lag);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #   nats_node_kill I            SIGKILL to node I (1-based)
 #   nats_node_start I           starts node I again (same ports and store)
 #   nats_stream_leader STREAM   the node number leading the stream
+#   nats_request SUBJECT JSON   one request to node 1 (e.g. the JetStream API); prints the reply
 #   nats_cleanup                kills every node (run from the test's EXIT trap)
 NATS_SERVER=${NATS_SERVER:-nats-server}
 NATS_MAX_PAYLOAD=${NATS_MAX_PAYLOAD:-65536}   # small, so that big transactions are split into several messages
@@ -56,7 +57,9 @@ nats_node_start() {
 nats_wait_healthy() {
     local i=$1
     for _ in $(seq 1 150); do
-        curl -fsS "http://127.0.0.1:${NATS_HTTP_PORTS[$i]}/healthz" 2>/dev/null | grep -q ok && return 0
+        # to a file, then grep: `curl | grep -q` fails under pipefail when grep exits before curl is done
+        curl -fsS "http://127.0.0.1:${NATS_HTTP_PORTS[$i]}/healthz" >"$WORK/nats/healthz-$i" 2>/dev/null &&
+            grep -q ok "$WORK/nats/healthz-$i" && return 0
         sleep 0.2
     done
     tail -20 "$WORK/nats/n$i.log" >&2
@@ -82,6 +85,21 @@ for account in data.get("account_details", []):
         [ -n "$leader" ] && { echo "${leader#n}"; return 0; }
     done
     return 1
+}
+
+nats_request() {
+    local subject=$1 payload=$2
+    exec {fd}<>"/dev/tcp/127.0.0.1/${NATS_CLIENT_PORTS[1]}"
+    printf 'CONNECT {"verbose":false}\r\nSUB _INBOX.pgtrail_test 1\r\nPUB %s _INBOX.pgtrail_test %d\r\n%s\r\n' \
+        "$subject" "${#payload}" "$payload" >&"$fd"
+    local line reply=""
+    while IFS= read -r -t 10 line <&"$fd"; do
+        [[ $line == MSG* ]] || continue
+        IFS= read -r -t 10 reply <&"$fd" || true
+        break
+    done
+    exec {fd}>&-
+    echo "${reply%$'\r'}"
 }
 
 nats_cleanup() {

@@ -49,19 +49,9 @@ grep -q "older than this sink" "$WORK/sink.log" && fail "warned about an old plu
 stop_sink
 
 # --- a plugin older than max-message-bytes: today's plugin without the option -------------------
-legacy=$WORK/legacy
-mkdir -p "$legacy"
-cp -r "$PGTRAIL_SOURCE_DIR/plugin" "$PGTRAIL_SOURCE_DIR/Makefile.pgxs" "$legacy/"
-sed -i '/{"max-message-bytes"/,+1d' "$legacy/plugin/options.cpp"
-grep -q '"max-message-bytes"' "$legacy/plugin/options.cpp" && fail "the legacy plugin still knows max-message-bytes"
-(cd "$legacy" && nice make -s -j2 -f Makefile.pgxs PG_CONFIG="${PG_CONFIG:-pg_config}" >"$WORK/legacy-build.log" 2>&1) ||
-    { tail -20 "$WORK/legacy-build.log" >&2; fail "could not build the legacy plugin"; }
-start_cluster old --plugin-dir "$legacy"
-run "SELECT pg_create_logical_replication_slot('probe', 'pgtrail')"
-psql -X -q -At -c "SELECT count(*) FROM pg_logical_slot_peek_changes('probe', NULL, NULL, 'max-message-bytes', '1048576')" \
-    >"$WORK/probe.out" 2>&1 || true
-grep -q 'unknown option "max-message-bytes"' "$WORK/probe.out" || fail "the legacy plugin does not refuse the option: $(cat "$WORK/probe.out")"
-run "SELECT pg_drop_replication_slot('probe')"
+build_legacy_plugin "$WORK/legacy"
+start_cluster old --plugin-dir "$WORK/legacy"
+legacy_plugin_refuses_pieces
 : >"$WORK/sink.log"
 start_sink
 wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1

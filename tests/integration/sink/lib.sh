@@ -56,6 +56,27 @@ use_test_plugin() {
     echo "decoding with ${PGTRAIL_TEST_PLUGIN:-pgtrail}"
 }
 
+# build_legacy_plugin DIR: today's plugin without the max-message-bytes option (a pgtrail plugin
+# older than it, which refuses it), built in DIR for start_cluster --plugin-dir; checks it refuses the option.
+build_legacy_plugin() {
+    local legacy=$1
+    mkdir -p "$legacy"
+    cp -r "$PGTRAIL_SOURCE_DIR/plugin" "$PGTRAIL_SOURCE_DIR/Makefile.pgxs" "$legacy/"
+    sed -i '/{"max-message-bytes"/,+1d' "$legacy/plugin/options.cpp"
+    grep -q '"max-message-bytes"' "$legacy/plugin/options.cpp" && fail "the legacy plugin still knows max-message-bytes"
+    (cd "$legacy" && nice make -s -j2 -f Makefile.pgxs PG_CONFIG="${PG_CONFIG:-pg_config}" >"$WORK/legacy-build.log" 2>&1) ||
+        { tail -20 "$WORK/legacy-build.log" >&2; fail "could not build the legacy plugin"; }
+}
+
+# legacy_plugin_refuses_pieces: the running cluster's plugin refuses max-message-bytes (a probe slot, dropped after)
+legacy_plugin_refuses_pieces() {
+    run "SELECT pg_create_logical_replication_slot('probe', 'pgtrail')"
+    psql -X -q -At -c "SELECT count(*) FROM pg_logical_slot_peek_changes('probe', NULL, NULL, 'max-message-bytes', '1048576')" \
+        >"$WORK/probe.out" 2>&1 || true
+    grep -q 'unknown option "max-message-bytes"' "$WORK/probe.out" || fail "the legacy plugin does not refuse the option: $(cat "$WORK/probe.out")"
+    run "SELECT pg_drop_replication_slot('probe')"
+}
+
 # start_sink [pgtrail run options...]: background sink logging to $WORK/sink.log
 start_sink() {
     "$PGTRAIL" run --source "$(SOURCE_CONN)" --log-level debug "$@" >>"$WORK/sink.log" 2>&1 &

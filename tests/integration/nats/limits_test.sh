@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Stream limits (docs/SCALING.md "Stream limits") on a 3-node cluster. A stream that keeps its
+# messages in memory is refused. A small --nats-max-bytes stream fills up: it refuses new
+# messages (discard new), the reader says the stream is full and what to do, confirms nothing more
+# (the slot keeps the changes), and `check --nats` reports the limit and that the stream is full.
+# Started again with a larger limit, the reader sets it on the stream and publishes the rest: a
+# writer gets every change once.
+source "$(dirname "$0")/lib.sh"
+start_cluster src --plugin-dir "$PLUGIN_DIR"
+nats_cluster_start 3
+run "CREATE TABLE t (id int PRIMARY KEY, v text)"
+nats_check() { "$PGTRAIL" check --source "$(SOURCE_CONN)" --nats "$NATS_URLS" "$@" >"$WORK/check.out" 2>&1; }
+# wait_log FILE TEXT [SECONDS]
+wait_log() {
+    for _ in $(seq 1 $((${3:-60} * 4))); do
+        grep -q "$2" "$1" && return 0
+        sleep 0.25
+    done
+    fail "no '$2' in $(basename "$1") after ${3:-60} s"
+}
+
+# A memory stream (made through the JetStream API, as `nats stream add --storage memory` does): refused.
+nats_request '$JS.API.STREAM.CREATE.mem' '{"name":"mem","subjects":["mem.>"],"storage":"memory","num_replicas":1}' >"$WORK/mem-create.out"
+grep -q '"storage":"memory"' "$WORK/mem-create.out" || fail "could not create the memory stream: $(cat "$WORK/mem-create.out")"
+status=0
+timeout 60 "$PGTRAIL" run --source "$(SOURCE_CONN)" --nats "$NATS_URLS" --nats-stream mem --slot mem >"$WORK/mem.log" 2>&1 || status=$?
+[ "$status" = 1 ] || { cat "$WORK/mem.log" >&2; fail "run --nats on a memory stream exited with $status, not 1"; }
+grep -q "stream mem keeps its messages in memory" "$WORK/mem.log" || { cat "$WORK/mem.log" >&2; fail "no clear refusal of the memory stream"; }
+expect_eq "no slot made for it" "$(q "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'mem'")" 0
+
+# A 200 kB stream, then about 2 MB of changes: full.
+start_reader --nats-max-bytes 200KB
+wait_slot_active
+wait_log "$WORK/reader.log" "created stream pgtrail (file storage, 3 replicas, max bytes 200.0 kB, 0% full, no age limit, discard new)"
+run "INSERT INTO t SELECT i, 'small' FROM generate_series(1, 10) i"
+caught_up
+# 400 transactions of 10 rows (messages of about 5 kB: the stream fills to over 90%)
+run "DO \$\$ BEGIN FOR i IN 1..400 LOOP
+         INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(i * 10 + 1, i * 10 + 10) g; COMMIT;
+     END LOOP; END \$\$"
+wait_log "$WORK/reader.log" "The stream is full and refuses new messages: nothing is lost"
+grep -q "maximum bytes exceeded" "$WORK/reader.log" || fail "the server's reason is not in the reader's log"
+expect_eq "the slot keeps the changes not in the stream" \
+    "$(q "SELECT confirmed_flush_lsn < pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = 'pgtrail'")" t
+nats_check || true
+cat "$WORK/check.out"
+grep -q "warn *nats stream limits.*max bytes 200.0 kB, \(9[0-9]\|100\)% full" "$WORK/check.out" ||
+    fail "check does not report the full stream"
+grep -q "discard new" "$WORK/check.out" || fail "check does not report discard new"
+grep -q "no message is written by every writer yet" "$WORK/check.out" || fail "check does not say that no writer wrote anything"
+
+# Room: the reader started again with 64 MB sets it on the stream and publishes the rest.
+stop_reader
+start_reader --nats-max-bytes 64MB
+wait_log "$WORK/reader.log" "stream pgtrail: max bytes 200.0 kB -> max bytes 64.0 MB"
+start_writer main "$PORT"
+pipeline_caught_up main
+expect_eq "every change arrived once" \
+    "$(q "SELECT count(*) || ' ' || count(DISTINCT primary_key) || ' ' || count(DISTINCT (commit_lsn, ordinal)) FROM changes WHERE \"table\" = 't'")" \
+    "4010 4010 4010"
+expect_eq "as the table holds them" "$(q "SELECT count(*) FROM changes c JOIN t ON c.after = to_jsonb(t) WHERE c.\"table\" = 't'")" 4010
+nats_check --consumer main || { cat "$WORK/check.out" >&2; fail "check failed after room was made"; }
+grep -q "ok *nats stream limits.*max bytes 64.0 MB, [0-9]% full, no age limit, discard new" "$WORK/check.out" ||
+    { cat "$WORK/check.out" >&2; fail "check does not report the new limit"; }
+# --subject is the writer's filter: another one is a warning.
+nats_check --consumer main --subject 'pgtrail.postgres.public.t'
+grep -q "warn *nats consumer.*takes pgtrail\.>, not pgtrail\.postgres\.public\.t (--subject)" "$WORK/check.out" ||
+    { cat "$WORK/check.out" >&2; fail "check does not compare --subject with the consumer's filter"; }
+no_duplicate_errors
+stop_writer main
+stop_reader
+echo "ok"
