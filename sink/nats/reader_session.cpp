@@ -14,6 +14,7 @@
 #include "pg/copy_text.h"
 #include "pg/wire.h"
 #include "stream/server_setup.h"
+#include "stream/primary_key.h"
 #include "stream/source_format.h"
 #include "stream/source_start.h"
 
@@ -136,6 +137,7 @@ asio::awaitable<void> ReaderSession::prepare_stream() {
     std::int64_t max_payload = prepared.max_payload;
     if (max_payload <= static_cast<std::int64_t>(2 * kHeaderRoom)) throw FatalError("the NATS server's max_payload is too small");
     builder_ = MessageBuilder(static_cast<std::size_t>(max_payload) - kHeaderRoom);
+    max_payload_ = max_payload;
     last_seq_ = tail.sequence;
     start_ = reader_start(tail);
     if (start_.partial_commit_lsn != 0)
@@ -259,7 +261,11 @@ void ReaderSession::on_row_change(const RowChangeEvent &event) {
     }
     line_.clear();
     std::uint32_t ordinal = json_->add(line_, *change, format_utc_timestamp(now_unix_micros()));
-    add_line(ordinal, event.schema, event.table);
+    try {
+        add_line(ordinal, event.schema, event.table);
+    } catch (const OversizedChange &) {
+        throw FatalError(oversized_change(event));
+    }
     metrics().on_change(event.op);
 }
 
@@ -270,6 +276,16 @@ void ReaderSession::on_truncate(const TruncateEvent &event) {
     std::uint32_t ordinal = json_->add(line_, event, format_utc_timestamp(now_unix_micros()));
     add_line(ordinal, event.schema, event.table);
     metrics().on_change('T');
+}
+
+std::string ReaderSession::oversized_change(const RowChangeEvent &event) const {
+    std::optional<std::string> key = render_primary_key(key_values_of(event));
+    return "the change of " + std::string(event.schema) + "." + std::string(event.table) + " with primary key " + (key ? *key : "(none)") +
+           " at " + lsn_text(event.lsn) + " (source transaction " + std::to_string(xid_) + ") is " + std::to_string(line_.size()) +
+           " bytes as JSON, more than fits in one NATS message under the servers' max_payload of " +
+           std::to_string(max_payload_) + " bytes: set max_payload to at least " + std::to_string(line_.size() + kHeaderRoom) +
+           " in every NATS server's configuration (nats-server takes up to 64 MB) and restart them, then the reader; "
+           "nothing is lost (the slot keeps the change)";
 }
 
 void ReaderSession::add_line(std::uint32_t ordinal, std::string_view schema, std::string_view table) {

@@ -59,6 +59,8 @@ private:
     void on_commit(const CommitEvent &event) override;
     /// A change line into the open transaction's messages (unless the stream holds it already).
     void add_line(std::uint32_t ordinal, std::string_view schema, std::string_view table);
+    /// The error for a change (in line_) larger than one message: its table, key and LSN, and what to raise.
+    std::string oversized_change(const RowChangeEvent &event) const;
     const std::string &subject_of(std::string_view schema, std::string_view table);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
     void log_stats(bool force);
@@ -76,6 +78,7 @@ private:
     std::unique_ptr<Publisher> publisher_;
     std::unique_ptr<ChangeJson> json_;
     MessageBuilder builder_{0};
+    std::int64_t max_payload_ = 0;    ///< the servers' (NATS takes a message of at most this many bytes)
     std::string line_;
     std::string database_;
     std::string subject_schema_, subject_table_, subject_;  ///< the last subject made, and for which table

@@ -4,7 +4,8 @@
 # messages (discard new), the reader says the stream is full and what to do, confirms nothing more
 # (the slot keeps the changes), and `check --nats` reports the limit and that the stream is full.
 # Started again with a larger limit, the reader sets it on the stream and publishes the rest: a
-# writer gets every change once.
+# writer gets every change once. A change larger than the servers' max_payload stops the reader
+# with an error naming its table, key and LSN and the max_payload to set.
 source "$(dirname "$0")/lib.sh"
 start_cluster src --plugin-dir "$PLUGIN_DIR"
 nats_cluster_start 3
@@ -68,5 +69,16 @@ grep -q "warn *nats consumer.*takes pgtrail\.>, not pgtrail\.postgres\.public\.t
     { cat "$WORK/check.out" >&2; fail "check does not compare --subject with the consumer's filter"; }
 no_duplicate_errors
 stop_writer main
-stop_reader
+
+# A change larger than one message (the servers' max_payload is 64 kB here): the reader stops and names it.
+run "INSERT INTO t VALUES (999999, repeat('y', 100000))"
+for _ in $(seq 1 240); do kill -0 "$READER_PID" 2>/dev/null || break; sleep 0.25; done
+status=0
+kill -0 "$READER_PID" 2>/dev/null && fail "the reader still runs after a change larger than max_payload"
+wait "$READER_PID" || status=$?
+READER_PID=""
+[ "$status" = 1 ] || fail "the reader exited with $status, not 1, after a change larger than max_payload"
+grep -q "the change of public.t with primary key 999999 at [0-9A-F/]* (source transaction [0-9]*) is [0-9]* bytes as JSON, more than fits in one NATS message under the servers' max_payload of $NATS_MAX_PAYLOAD bytes: set max_payload to at least [0-9]*" \
+    "$WORK/reader.log" || fail "the reader's error does not name the change and what to raise"
+expect_eq "the slot keeps it" "$(q "SELECT confirmed_flush_lsn < pg_current_wal_lsn() FROM pg_replication_slots WHERE slot_name = 'pgtrail'")" t
 echo "ok"
