@@ -37,6 +37,7 @@ struct RowChangeEvent {
     std::vector<KeyValue> before_key, after_key; ///< key values in key order, when the image has them all
     std::vector<std::string_view> unchanged;     ///< unchanged TOASTed columns left out of after
     std::vector<std::string_view> lossy;         ///< columns whose value in before or after is not to_jsonb's (FORMAT.md)
+    bool images_releasable = false;  ///< before and after are read once: their pages may be given back as they are sent
 };
 
 /// A table was truncated (one event per table).

@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include "decode/page_release.h"
 #include "json_escape.h"
 #include "pg/copy_text.h"
 #include "pg/wire.h"
@@ -80,6 +81,15 @@ void PgoutputDecoder::decode(std::string_view payload, std::uint64_t wal_start, 
     }
     default: throw DecodeError(std::string("an unknown pgoutput message type '") + payload[0] + "'");
     }
+}
+
+void PgoutputDecoder::decode_padded(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) {
+    struct Releasable {
+        bool &flag;
+        ~Releasable() { flag = false; }
+    } releasable{releasable_input_};
+    releasable_input_ = true;
+    decode(payload, wal_start, handler);
 }
 
 void PgoutputDecoder::release_huge_images() {
@@ -239,7 +249,8 @@ const PgoutputDecoder::RelationInfo *PgoutputDecoder::relation(pgoutput::Oid oid
 
 void PgoutputDecoder::render(const RelationInfo &rel, const std::vector<pgoutput::TupleValue> &tuple,
                              const std::vector<pgoutput::TupleValue> *toast_source, bool key_only, std::string &out,
-                             std::vector<std::pair<std::size_t, std::size_t>> &spans, bool collect_unchanged) {
+                             std::vector<std::pair<std::size_t, std::size_t>> &spans, bool collect_unchanged,
+                             const std::vector<pgoutput::TupleValue> *reread_by) {
     if (tuple.size() != rel.columns.size()) throw DecodeError("a pgoutput tuple does not match its relation's columns");
     spans.assign(rel.columns.size(), {kNoSpan, 0});
     out.push_back('{');
@@ -265,12 +276,31 @@ void PgoutputDecoder::render(const RelationInfo &rel, const std::vector<pgoutput
         else if (value->kind == 't' && rel.any_redacted && rel.redacted[i])
             append_redacted(out, value->data, rel.columns[i].type);
         else if (value->kind == 't')
-            convert_.append(out, value->data, rel.columns[i].type);
+            append_value(out, value->data, rel.columns[i].type, !reread_by || i >= reread_by->size() || (*reread_by)[i].kind != 'u');
         else
             throw DecodeError("a pgoutput value in binary format (the slot must be read with binary off)");
         spans[i] = {start, out.size() - start};
     }
     out.push_back('}');
+}
+
+void PgoutputDecoder::append_value(std::string &out, std::string_view text, TypeOid type, bool last_read) {
+    if (!last_read || !releasable_input_ || text.size() < kReleaseAbove || !convert_.renders_as_string(type)) {
+        convert_.append(out, text, type);
+        return;
+    }
+    // Room for the whole string at once: growing by doubling would hold two copies of it.
+    constexpr std::size_t kRestOfImage = 64 * 1024;
+    out.reserve(out.size() + json_string_size(text.data(), text.size()) + kRestOfImage);
+    constexpr std::size_t kPiece = 256 * 1024;
+    out.push_back('"');
+    PageReleaser converted(text.data());
+    for (std::size_t at = 0; at < text.size(); at += kPiece) {
+        std::string_view piece = text.substr(at, kPiece);
+        append_json_string_body(out, piece);
+        converted.read_up_to(piece.data() + piece.size());
+    }
+    out.push_back('"');
 }
 
 void PgoutputDecoder::append_redacted(std::string &out, std::string_view text, TypeOid type) {
@@ -334,11 +364,11 @@ void PgoutputDecoder::on_row(char op, pgoutput::MessageCursor &in, std::uint64_t
     change_.before_key.clear();
     change_.after_key.clear();
     if (old_tuple) {
-        render(rel, *old_tuple, nullptr, old_kind == 'K', before_, before_spans_, false);
+        render(rel, *old_tuple, nullptr, old_kind == 'K', before_, before_spans_, false, new_tuple);
         key_values(rel, before_, before_spans_, change_.before_key, before_texts_);
     }
     if (new_tuple) {
-        render(rel, *new_tuple, old_tuple, false, after_, after_spans_, true);
+        render(rel, *new_tuple, old_tuple, false, after_, after_spans_, true, nullptr);
         key_values(rel, after_, after_spans_, change_.after_key, after_texts_);
     }
     change_.op = op;
@@ -349,6 +379,7 @@ void PgoutputDecoder::on_row(char op, pgoutput::MessageCursor &in, std::uint64_t
     change_.before = before_;
     change_.after = after_;
     change_.unchanged.assign(unchanged_.begin(), unchanged_.end());
+    change_.images_releasable = true;  // before_ and after_ are written anew for every row
     handler.on_row_change(change_);
 }
 

@@ -39,6 +39,8 @@ public:
     explicit PgoutputDecoder(PgoutputFilters filters);
 
     void decode(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) override;
+    /// The stream's own buffer: a huge value's pages are given back as it is converted.
+    void decode_padded(std::string_view payload, std::uint64_t wal_start, EventHandler &handler) override;
     std::optional<std::string> catalog_query() override;
     void on_catalog_rows(const std::vector<std::string> &rows) override;
 
@@ -70,9 +72,15 @@ private:
     void on_row(char op, pgoutput::MessageCursor &in, std::uint64_t lsn, EventHandler &handler);
     void on_truncate(pgoutput::MessageCursor &in, std::uint64_t lsn, EventHandler &handler);
     /// Renders a tuple as a JSON object into out; key_only leaves out null columns ('K' tuples).
+    /// reread_by: the tuple that takes this one's values for its unchanged TOASTed ones (an
+    /// UPDATE's new row), so they are read again; every other value is read for the last time.
     void render(const RelationInfo &rel, const std::vector<pgoutput::TupleValue> &tuple,
                 const std::vector<pgoutput::TupleValue> *toast_source, bool key_only, std::string &out,
-                std::vector<std::pair<std::size_t, std::size_t>> &spans, bool collect_unchanged);
+                std::vector<std::pair<std::size_t, std::size_t>> &spans, bool collect_unchanged,
+                const std::vector<pgoutput::TupleValue> *reread_by);
+    /// A value's JSON; a huge string value read for the last time is converted a piece at a time,
+    /// each piece of the message given back once converted (release_pages).
+    void append_value(std::string &out, std::string_view text, TypeOid type, bool last_read);
     /// A redacted column's value: the marker, or the keyed hash of its JSON.
     void append_redacted(std::string &out, std::string_view text, TypeOid type);
     void key_values(const RelationInfo &rel, const std::string &image,
@@ -101,6 +109,7 @@ private:
     // The transaction being read.
     bool in_xact_ = false;
     bool begun_ = false;       ///< its BeginEvent went out (at its first change or message)
+    bool releasable_input_ = false;  ///< the message being decoded may be given back as it is read
     bool skipped_ = false;     ///< replayed under an excluded origin
     pgoutput::Begin begin_;
     std::string commit_time_;

@@ -133,6 +133,11 @@ void TextToJson::append(std::string &out, std::string_view text, TypeOid type) c
     append_kind(out, text, *info);
 }
 
+bool TextToJson::renders_as_string(TypeOid type) const {
+    const TypeInfo *info = types_.find(type);
+    return info == nullptr || info->kind == JsonKind::Text || info->kind == JsonKind::OtherJsonCast;
+}
+
 void TextToJson::append_kind(std::string &out, std::string_view text, const TypeInfo &info) const {
     switch (info.kind) {
     case JsonKind::Number:

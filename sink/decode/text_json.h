@@ -19,6 +19,9 @@ public:
     /// A type the catalog does not know is rendered as its text. Throws DecodeError when the
     /// text of an array, composite or hstore does not parse.
     void append(std::string &out, std::string_view text, TypeOid type) const;
+    /// True when append renders a value of this type as its text in a JSON string (text, bytea,
+    /// uuid, ... and types the catalog does not know), so that any piece of it converts alone.
+    bool renders_as_string(TypeOid type) const;
 
 private:
     void append_kind(std::string &out, std::string_view text, const TypeInfo &info) const;

@@ -122,6 +122,11 @@ void append_copy_text_array(std::string &out, const std::vector<std::string_view
 
 void append_json_string(std::string &out, std::string_view s) {
     out.push_back('"');
+    append_json_string_body(out, s);
+    out.push_back('"');
+}
+
+void append_json_string_body(std::string &out, std::string_view s) {
     const char *p = s.data();
     std::size_t n = s.size();
     while (n > 0) {
@@ -139,7 +144,6 @@ void append_json_string(std::string &out, std::string_view s) {
         p++;
         n--;
     }
-    out.push_back('"');
 }
 
 namespace {

@@ -28,6 +28,8 @@ void append_copy_text_array(std::string &out, const std::vector<std::string_view
 
 /// Appends s as a JSON string literal (quotes included); NUL bytes become U+FFFD (jsonb refuses \u0000).
 void append_json_string(std::string &out, std::string_view s);
+/// The same without the quotes; bytes are escaped one by one, so s may be any piece of a string.
+void append_json_string_body(std::string &out, std::string_view s);
 
 /// Formats microseconds since the Unix epoch as "YYYY-MM-DD HH:MM:SS.ffffff+00".
 std::string format_utc_timestamp(std::int64_t unix_micros);

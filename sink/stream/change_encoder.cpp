@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kNull = "\\N";
 constexpr std::size_t kKeepCapacity = 16 * 1024 * 1024;  // more than this, left by a huge row, is given back
-constexpr std::size_t kImagePiece = 1024 * 1024;        // a larger image is escaped and sent in pieces of this size
+constexpr std::size_t kImagePiece = 256 * 1024;         // a larger image is escaped and sent in pieces of this size
 
 }  // namespace
 
@@ -32,7 +32,9 @@ std::string_view ChangeEncoder::ready() {
     if (sent_ < end || deferred_.empty()) return std::string_view(out_).substr(sent_, end - sent_);
     Deferred &image = deferred_.front();
     std::size_t counted = 0;  // (counted when the image was added)
-    image.json.remove_prefix(append_copy_escaped_json_part(piece_, image.json, kImagePiece, counted));
+    std::size_t taken = append_copy_escaped_json_part(piece_, image.json, kImagePiece, counted);
+    image.sent.read_up_to(image.json.data() + taken);
+    image.json.remove_prefix(taken);
     if (image.json.empty()) deferred_.erase(deferred_.begin());
     return piece_;
 }
@@ -56,12 +58,12 @@ std::size_t ChangeEncoder::pending() const {
     return bytes;
 }
 
-void ChangeEncoder::append_image(std::string_view json) {
+void ChangeEncoder::append_image(std::string_view json, bool releasable) {
     if (json.empty()) {
         out_.append(kNull);
     } else if (json.size() > kImagePiece && stream_huge_images_) {
         nul_escapes_ += count_nul_escapes(json);
-        deferred_.push_back(Deferred{out_.size(), json});
+        deferred_.push_back(Deferred{out_.size(), json, PageReleaser(releasable ? json.data() : nullptr)});
     } else {
         nul_escapes_ += append_copy_escaped_json(out_, json);
     }
@@ -103,9 +105,9 @@ void ChangeEncoder::add(const RowChangeEvent &change, std::string_view queued_at
     if (key) append_copy_escaped(out_, *key);
     else out_.append(kNull);
     out_.push_back('\t');
-    append_image(change.before);
+    append_image(change.before, change.images_releasable);
     out_.push_back('\t');
-    append_image(change.after);
+    append_image(change.after, change.images_releasable);
     out_.push_back('\t');
     out_.append(context_).push_back('\t');
     if (change.unchanged.empty()) out_.append(kNull);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "decode/events.h"
+#include "decode/page_release.h"
 
 namespace pgtrail {
 
@@ -56,10 +57,11 @@ private:
     struct Deferred {
         std::size_t at;         ///< where in out_ its escaped text belongs
         std::string_view json;  ///< what is left of it
+        PageReleaser sent;      ///< gives its sent pages back (RowChangeEvent::images_releasable)
     };
 
     /// An image column's value: NULL, escaped into out_, or (huge) deferred.
-    void append_image(std::string_view json);
+    void append_image(std::string_view json, bool releasable);
     /// The columns every row starts with, up to and including "table".
     void append_row_head(std::uint64_t lsn, char op, std::string_view schema, std::string_view table,
                          std::string_view queued_at);

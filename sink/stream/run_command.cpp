@@ -41,6 +41,9 @@ asio::awaitable<void> reconnect_loop(const RunConfig &config, StopState &stop, a
             co_return;
         } catch (const Interrupted &) {
             co_return;
+        } catch (const ReconnectNow &note) {
+            log::info(note.what());
+            continue;
         } catch (const FatalError &error) {
             log::error(error.what());
             exit_code = 1;

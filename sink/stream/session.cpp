@@ -134,6 +134,7 @@ asio::awaitable<void> Session::stream() {
         if (stop_.requested) break;
         // Nothing more to read now: commit what is complete rather than wait (latency).
         if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
+        co_await reconnect_if_input_buffer_grew();
         log_stats(false);
         if (stop_.requested) break;
         co_await feedback_.idle_wait();
@@ -157,7 +158,12 @@ asio::awaitable<void> Session::drain() {
 }
 
 void Session::handle_message(std::string_view message) {
+    constexpr std::size_t kInputBufferKeep = 16 * 1024 * 1024;  // what libpq may keep for ordinary messages
     if (auto data = parse_xlogdata(message)) {
+        if (message.size() > std::max(kInputBufferKeep, huge_message_bytes_)) {
+            huge_message_bytes_ = message.size();
+            huge_message_lsn_ = data->data_start;
+        }
         try {
             metrics().on_received(data->data_start);
             decoder_->decode_padded(data->payload, data->data_start, *this);  // the payload ends the padded message
@@ -359,6 +365,16 @@ asio::awaitable<void> Session::finish() {
     co_await source_.connection().flush();
     log_stats(true);
     log::info("stopped; confirmed " + lsn_text(feedback_.confirmed_lsn()));
+}
+
+asio::awaitable<void> Session::reconnect_if_input_buffer_grew() {
+    // Confirmed past the message: its transaction is written (or had nothing to write) and not sent again.
+    std::uint64_t confirmed = feedback_.confirmed_lsn();
+    if (huge_message_bytes_ == 0 || in_xact_ || batch_xacts_ > 0 || confirmed <= huge_message_lsn_) co_return;
+    feedback_.send_status(true);
+    co_await source_.connection().flush();
+    throw ReconnectNow("a " + std::to_string(huge_message_bytes_ >> 20) + " MB message grew the replication connection's buffer; "
+                       "reconnecting to give that memory back (confirmed " + lsn_text(confirmed) + ")");
 }
 
 void Session::log_stats(bool force) {

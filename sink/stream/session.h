@@ -45,6 +45,11 @@ struct RefusedData : PgError {
     using PgError::PgError;
 };
 
+/// The session ends on purpose and the next one starts at once (not a failure: no backoff).
+struct ReconnectNow : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 class Session : private EventHandler {
 public:
     Session(asio::any_io_executor executor, const RunConfig &config, StopState &stop, RefusedBatch &refused);
@@ -90,6 +95,9 @@ private:
     /// a RefusedData saying so (the one log line of the refusal) is thrown.
     void note_write_error(const PgError &error);
     asio::awaitable<void> finish();
+    /// Ends the session once a huge message that grew libpq's input buffer (which libpq never
+    /// shrinks) is confirmed, so the next session starts after it: a new connection gives the memory back.
+    asio::awaitable<void> reconnect_if_input_buffer_grew();
     void log_stats(bool force);
 
     asio::any_io_executor executor_;
@@ -137,6 +145,9 @@ private:
     std::uint64_t stats_changes_ = 0, stats_xacts_ = 0, stats_batches_ = 0;
     bool caught_up_logged_ = false;
     bool made_progress_ = false;
+    // The largest message since a huge one grew libpq's input buffer (0: none), and its position.
+    std::size_t huge_message_bytes_ = 0;
+    std::uint64_t huge_message_lsn_ = 0;
 };
 
 }  // namespace pgtrail
