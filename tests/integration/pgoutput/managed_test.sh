@@ -120,7 +120,10 @@ run "BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{\"who\":\"message\"}
 run "INSERT INTO readings VALUES ('2026-03-01', 7)"
 caught_up 300
 stop_sink
-[ "$(grep -c "decoding with pgoutput" "$WORK/sink.log")" -ge 6 ] || fail "not every start decoded with pgoutput"
+# (a start killed under load before it chose its decoding logs no such line)
+starts=$(grep -c "info decoding with" "$WORK/sink.log" || true)
+[ "$starts" -ge 2 ] && [ "$(grep -c "info decoding with pgoutput" "$WORK/sink.log" || true)" = "$starts" ] ||
+    fail "not every start decoded with pgoutput"
 expect_eq "contexts" "$(PGDATABASE=audit q "SELECT string_agg(\"table\" || ':' || operation || ':' || context::text, ',' ORDER BY commit_lsn, ordinal) FROM trail_writer.changes WHERE \"table\" IN ('items', 'readings')")" \
     'items:CREATE:{"who": "bemi-comment"},items:UPDATE:{"who": "set_context"},items:DELETE:{"who": "message"},readings:CREATE:{}'
 
