@@ -271,12 +271,13 @@ void PgoutputDecoder::render(const RelationInfo &rel, const std::vector<pgoutput
         first = false;
         out += rel.columns[i].json_key;
         std::size_t start = out.size();
+        bool last_read = !reread_by || i >= reread_by->size() || (*reread_by)[i].kind != 'u';
         if (value->kind == 'n')
             out += "null";
         else if (value->kind == 't' && rel.any_redacted && rel.redacted[i])
             append_redacted(out, value->data, rel.columns[i].type);
         else if (value->kind == 't')
-            append_value(out, value->data, rel.columns[i].type, !reread_by || i >= reread_by->size() || (*reread_by)[i].kind != 'u');
+            append_value(out, value->data, rel.columns[i].type, last_read);
         else
             throw DecodeError("a pgoutput value in binary format (the slot must be read with binary off)");
         spans[i] = {start, out.size() - start};
