@@ -1,6 +1,8 @@
 // The writer's consumer.
 #include "nats/pull_consumer.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include "nats/reader_position.h"
@@ -8,6 +10,15 @@
 namespace pgtrail {
 
 namespace {
+
+// PGTRAIL_TEST_DROP_DELIVERY=N: the process loses the N-th delivery it fetches, once, as the
+// library does to a slow consumer (tests/integration/nats/lost_delivery_test.sh).
+bool test_drops(std::uint64_t delivery) {
+    static const char *setting = std::getenv("PGTRAIL_TEST_DROP_DELIVERY");
+    static std::uint64_t countdown = setting ? std::strtoull(setting, nullptr, 10) : 0;
+    if (countdown == 0 || delivery == 0) return false;
+    return --countdown == 0;
+}
 
 constexpr std::int64_t kAckWaitNs = 600LL * 1000 * 1000 * 1000;  // redelivery is never needed: the writer recreates the consumer
 constexpr std::int64_t kMaxAckPending = 1000000;
@@ -59,6 +70,10 @@ void PullConsumer::start(const std::string &stream, const std::string &durable, 
     code = static_cast<jsErrCode>(0);
     status = js_PullSubscribe(&sub_, nats_.js(), filter.c_str(), durable.c_str(), nullptr, &options, &code);
     check_nats(status, "subscribing to consumer " + durable + " of stream " + stream, code);
+    // A fetch asks for its whole batch at once: past the library's default limits (64 MB) it would
+    // drop messages as a slow consumer, and AckAll would acknowledge them with the next one.
+    check_nats(natsSubscription_SetPendingLimits(sub_, -1, -1), "lifting the subscription's pending limits");
+    delivered_ = 0;
 }
 
 std::vector<InMessage> PullConsumer::fetch(int batch, int timeout_ms) {
@@ -75,6 +90,20 @@ std::vector<InMessage> PullConsumer::fetch(int batch, int timeout_ms) {
         check_nats(natsMsg_GetMetaData(&meta, msg), "reading a message's metadata");
         InMessage in;
         in.sequence = meta->Sequence.Stream;
+        // The consumer was made for this session and delivers each message once, in order: a
+        // delivery number skipped is a message lost on the way, which the next session fetches again.
+        std::uint64_t delivery = meta->Sequence.Consumer;
+        if (test_drops(delivery)) {
+            jsMsgMetaData_Destroy(meta);
+            continue;
+        }
+        if (delivery > delivered_ + 1) {
+            jsMsgMetaData_Destroy(meta);
+            natsMsgList_Destroy(&list);
+            throw NatsError("delivery " + std::to_string(delivered_ + 1) + " of the consumer never arrived (stream sequence " +
+                            std::to_string(in.sequence) + " came as delivery " + std::to_string(delivery) + "); fetching again");
+        }
+        delivered_ = std::max(delivered_, delivery);
         in.pending = static_cast<std::int64_t>(meta->NumPending);
         jsMsgMetaData_Destroy(meta);
         in.commit_lsn = header_number(msg, kCommitLsnHeader);

@@ -41,6 +41,7 @@ private:
     NatsConnection nats_;
     natsSubscription *sub_ = nullptr;
     natsMsg *last_ = nullptr;  ///< the last fetched message, acknowledged (AckAll) after the commit
+    std::uint64_t delivered_ = 0;  ///< the consumer's last delivery number seen (its sequence)
 };
 
 }  // namespace pgtrail
