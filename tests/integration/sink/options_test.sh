@@ -17,7 +17,7 @@ STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 POLICIES="--redact --redact-hash --redact-key-file"
 declare -A EXPECTED=(
-    [run]="--help --snapshot --accept-gap --nats --nats-stream --nats-replicas $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
+    [run]="--help --snapshot --accept-gap --nats --nats-stream --nats-replicas --nats-max-bytes --nats-max-age $CONNECTIONS $SSH $TRACKING $STREAMING $SERVICE $LOGGING $POLICIES
            --partition-by --retention --partition-check-interval --ignore-columns"
     [check]="--help --format --decode-timeout --retained-wal-warn --standby --nats --nats-stream --consumer --subject $CONNECTIONS $SSH $TRACKING $LOGGING"
     [setup]="--help --dry-run --tables --context --event-trigger --no-slot --source-role --destination-role --reader-role
