@@ -50,6 +50,8 @@ esac
 WORK=$BUILD_DIR/ingest
 TIMEOUT=1800
 
+# Autovacuum and autoanalyze runs finished so far, over every table.
+autovacuum_runs() { q -c "SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_all_tables"; }
 count_sql() { echo "SELECT count(*) FROM $1 WHERE \"table\" = 'bench_standard'"; }
 # The end of the workload is a one-row marker transaction: batches commit in source order, so
 # once the marker is visible everything before it is. Polling it is an index probe; polling a
@@ -78,6 +80,8 @@ main() {
     q -c "SELECT pg_create_logical_replication_slot('bench_w2j', 'wal2json')" >/dev/null
 
     log "sink, streaming: starting pgtrail run"
+    local av_stream av_backlog av_copy av_end
+    av_stream=$(autovacuum_runs)
     start_sink "$WORK/sink-streaming.log" "${SINK_PLUGIN_ARGS[@]}" "${SINK_EXTRA_ARGS[@]}"
     wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1 60
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes'" 1 60
@@ -91,33 +95,49 @@ main() {
     end_lsn=$(q -c "SELECT pg_current_wal_lsn()")
     wait_for "$(marker_sql changes)" 1 "$TIMEOUT"
     local visible
-    visible=$(now_epoch)
+    visible=$WAIT_SEEN
     [ "$(q -c "$(count_sql changes)")" = "$changes" ] || die "the streaming sink wrote the wrong number of changes"
     local first_commit
     first_commit=$(q -c "SELECT extract(epoch FROM min(committed_at)) FROM changes WHERE \"table\" = 'bench_standard'")
     stop_sink
 
     log "sink, backlog: pgtrail run on a slot holding the whole workload"
+    av_backlog=$(autovacuum_runs)
     local b0 b1
     b0=$(now_epoch)
     start_sink "$WORK/sink-backlog.log" "${SINK_PLUGIN_ARGS[@]}" --slot bench_backlog --changes-table changes_backlog "${SINK_EXTRA_ARGS[@]}"
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes_backlog'" 1 60
     wait_for "$(marker_sql changes_backlog)" 1 "$TIMEOUT"
-    b1=$(now_epoch)
+    b1=$WAIT_SEEN
+    # CPU seconds of each part since it started (they all start with this sink run).
+    local writer walsender cpu_writer cpu_walsender cpu_sink
+    writer=$(q -c "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                   AND (query LIKE 'BEGIN; COPY %changes_backlog%' OR query LIKE '%pg_replication_origin_xact_setup%')")
+    walsender=$(q -c "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'bench_backlog'")
+    cpu_writer=$(cpu_seconds "$writer"); cpu_walsender=$(cpu_seconds "$walsender"); cpu_sink=$(cpu_seconds "$SINK_PID")
     [ "$(q -c "$(count_sql changes_backlog)")" = "$changes" ] || die "the backlog sink wrote the wrong number of changes"
     stop_sink
 
     log "COPY: the sink's rows into an empty changes table"
+    av_copy=$(autovacuum_runs)
     # The columns the sink's COPY sends (sink/stream/change_encoder.h: kCopyColumns), so the
     # destination does the same work: id and created_at come from their defaults in both.
     local columns='commit_lsn, ordinal, position, transaction_id, committed_at, queued_at, operation, database, schema, "table", primary_key, before, after, context, unchanged'
     q -c "COPY (SELECT $columns FROM changes WHERE \"table\" = 'bench_standard' ORDER BY commit_lsn, ordinal) TO '$WORK/changes.copy'"
     q -c "CREATE TABLE changes_copy (LIKE changes INCLUDING ALL)"
     q -c "CHECKPOINT"
-    local copy_seconds
-    copy_seconds=$(q -c "SELECT bench_time(\$\$COPY changes_copy ($columns) FROM '$WORK/changes.copy'\$\$)")
+    local copy_seconds cpu_copy
+    read -r copy_seconds cpu_copy < <(q -v columns="$columns" -v file="$WORK/changes.copy" <<'SQL'
+SELECT pg_backend_pid() AS pid \gset
+\set cpu_before `awk '{ print $14 + $15 }' /proc/:pid/stat`
+SELECT bench_time(format('COPY changes_copy (%s) FROM %L', :'columns', :'file')) AS seconds \gset
+\set cpu_after `awk '{ print $14 + $15 }' /proc/:pid/stat`
+SELECT :'seconds' || ' ' || round((:cpu_after - :cpu_before) / 100.0, 2);
+SQL
+)
     [ "$(q -c "SELECT count(*) FROM changes_copy")" = "$changes" ] || die "COPY loaded the wrong number of rows"
 
+    av_end=$(autovacuum_runs)
     log "pg_recvlogical + wal2json v2 into a file, up to $end_lsn"
     local r0 r1
     r0=$(now_epoch)
@@ -151,7 +171,13 @@ main() {
         awk -F'|' -v n="$changes" -v c="$copy" '{ printf "| %s | %.3f | %d | %.2fx |\n", $1, $2, n / $2, c / $2 }' <<<"$row"
     done
     echo
-    echo "vs COPY: COPY's time / this pipeline's time (target for pgtrail run: >= 0.80x)."
+    echo "vs COPY: COPY's time / this pipeline's time (target: >= 0.80x in plugin mode, >= 0.75x in pgoutput mode)."
+    echo
+    echo "CPU seconds of the backlog run: destination backend $cpu_writer, walsender $cpu_walsender, sink $cpu_sink;" \
+         "the raw COPY's backend $cpu_copy (destination backend / raw COPY's:" \
+         "$(awk -v a="$cpu_writer" -v b="$cpu_copy" 'BEGIN { printf "%.2fx", a / b }'))."
+    echo "Autovacuum and autoanalyze runs that ended during the streaming run: $((av_backlog - av_stream)), the backlog run:" \
+         "$((av_copy - av_backlog)), the COPY: $((av_end - av_copy)) (they share the 2 cores with what is timed)."
 }
 
 main

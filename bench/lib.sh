@@ -18,7 +18,7 @@ install_packages() {
 # build would pick up stale objects from an in-tree build through make's directory search.
 build_plugin() {
     mkdir -p "$PLUGIN_BUILD/plugin"
-    cp -p "$ROOT/Makefile.pgxs" "$PLUGIN_BUILD/"
+    cp -p "$ROOT/Makefile.pgxs" "$ROOT/CMakeLists.txt" "$PLUGIN_BUILD/"  # (the version is read from CMakeLists.txt)
     cp -p "$ROOT"/plugin/*.cpp "$ROOT"/plugin/*.h "$PLUGIN_BUILD/plugin/"
     make --no-print-directory -s -C "$PLUGIN_BUILD" -f Makefile.pgxs -j"$(nproc)" >&2 \
         || die "building the plugin failed"
@@ -47,8 +47,36 @@ stop_cluster() {
     bash "$ROOT/scripts/pg-cluster.sh" destroy "$CLUSTER_DIR" >/dev/null 2>&1 || true
 }
 
-# psql that stops at the first error and prints bare values.
-q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+# psql that stops at the first error and prints bare values. The server's own psql binary: Debian's
+# /usr/bin/psql is a Perl wrapper that doubles the cost of each call (47 -> 87 ms on this machine).
+PSQL_BIN=$(pg_config --bindir)/psql
+q() { "$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+# poll_until SQL EXPECTED SECONDS: one server session runs SQL every 50 ms until it returns EXPECTED
+# or SECONDS pass, and prints "seen EPOCH" (the server's clock when it matched) or "last VALUE". A
+# psql per check would cost this 2-core machine most of a core (a fork, a connection and a Perl
+# wrapper every 50 ms) and slow the very pipeline a benchmark times.
+poll_until() {
+    local out
+    out=$(q -c "SET client_min_messages = notice" -c "DO \$poll\$
+        DECLARE got text; until timestamptz := clock_timestamp() + interval '$3 seconds';
+        BEGIN
+            LOOP
+                EXECUTE \$q\$$1\$q\$ INTO got;
+                IF got IS NOT DISTINCT FROM \$q\$$2\$q\$ THEN
+                    RAISE NOTICE 'seen %', extract(epoch FROM clock_timestamp());
+                    RETURN;
+                END IF;
+                EXIT WHEN clock_timestamp() >= until;
+                PERFORM pg_sleep(0.05);
+            END LOOP;
+            RAISE NOTICE 'last %', coalesce(got, '');
+        END \$poll\$" 2>&1) || { echo "failed ${out//$'\n'/ }"; return 0; }
+    sed -n 's/^NOTICE: *//p' <<<"$out"
+}
+
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 # "cores, memory" of this machine, for the results header.
 machine_summary() {

@@ -38,7 +38,7 @@ measure() {
     shift 3
     q "$@" >/dev/null
     wait_for "$(count_sql "$table")" "$expected" 3600
-    t1=$(now_epoch)
+    t1=$WAIT_SEEN
     ROWS+=("$label|$((expected - before))|$(sink_peak_rss_kb)|$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')")
     stop_sink
 }

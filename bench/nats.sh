@@ -78,17 +78,17 @@ last_rows_sql() {  # last_rows_sql TABLES...: how many of their last rows are in
     done
     local IFS=+; echo "SELECT ${parts[*]}"
 }
-wait_until() {  # wait_until DB SQL EXPECTED
-    for _ in $(seq 1 6000); do
-        [ "$(PGDATABASE=$1 q -c "$2" 2>/dev/null)" = "$3" ] && return 0
+wait_until() {  # wait_until DB SQL EXPECTED: polls in one server session (lib.sh poll_until), 2 s at a time
+    local got=""
+    for _ in $(seq 1 300); do
+        got=$(PGDATABASE=$1 poll_until "$2" "$3" 2)
+        case $got in "seen "*) return 0 ;; "failed "*) sleep 0.2 ;; esac
         for pid in "${MODE_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || die "a pgtrail process exited (log: $WORK/pgtrail.log)"; done
-        sleep 0.1
     done
-    die "timed out waiting for [$2] = [$3] in $1"
+    die "timed out waiting for [$2] = [$3] in $1 (${got:-nothing})"
 }
 run_bg() { "$@" >>"$WORK/pgtrail.log" 2>&1 & PIDS+=($!); LAST=$!; }
 stop_bg() { kill -TERM "$1"; wait "$1" || true; }
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 write_bytes() { awk '/^write_bytes/ { print $2 }' "/proc/$1/io"; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 py() { python3 -c "import sys; a = sys.argv[1:]; print($1)" "${@:2}"; }

@@ -43,7 +43,7 @@ drain() {
     start_sink "$WORK/sink-$slot.log" "${SINK_PLUGIN_ARGS[@]}" --slot "$slot" --changes-table "$table" "$@"
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = '$table'" 1 120
     wait_for "$(marker_sql "$table")" 1 "$TIMEOUT"
-    t1=$(now_epoch)
+    t1=$WAIT_SEEN
     stop_sink
     [ "$(q -c "SELECT count(*) FROM $table WHERE \"table\" = 'bench_standard'")" = "$CHANGES" ] || die "$table holds the wrong number of changes"
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'

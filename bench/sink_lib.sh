@@ -57,16 +57,21 @@ sink_peak_rss_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$SINK_PID/status"; }
 
 sink_alive() { [ -n "$SINK_PID" ] && kill -0 "$SINK_PID" 2>/dev/null; }
 
-# wait_for SQL EXPECTED SECONDS: polls every 50 ms; fails the run if the sink died or time ran out.
+# wait_for SQL EXPECTED SECONDS: until SQL returns EXPECTED, checked every 50 ms in one server session
+# (poll_until) that hands back every 2 s to see whether the sink is still alive. Sets WAIT_SEEN to
+# the epoch at which it matched (the server's clock, this machine's). Fails the run if the sink died
+# or time ran out.
 wait_for() {
     local sql=$1 expected=$2 seconds=$3 got="" deadline=$((SECONDS + $3))
     while [ $SECONDS -lt $deadline ]; do
-        got=$(q -c "$sql" 2>/dev/null || true)
-        [ "$got" = "$expected" ] && return 0
+        got=$(poll_until "$sql" "$expected" 2)
+        case $got in
+            "seen "*) WAIT_SEEN=${got#seen }; return 0 ;;
+            "failed "*) sleep 0.2 ;;  # e.g. the table is not created yet
+        esac
         if [ -n "$SINK_PID" ] && ! sink_alive; then die "the sink exited (see its log)"; fi
-        sleep 0.05
     done
-    die "timed out after ${seconds}s waiting for [$sql] = $expected (last: $got)"
+    die "timed out after ${seconds}s waiting for [$sql] = $expected (${got:-nothing})"
 }
 
 now_epoch() { date +%s.%N; }
