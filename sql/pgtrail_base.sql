@@ -237,6 +237,26 @@ $$;
 COMMENT ON FUNCTION pgtrail.dropped_before(regclass) IS
     'The instant before which retention dropped the changes table''s history; NULL when nothing was dropped.';
 
+-- The last commit_lsn of changes table tbl written without moved_from (schema version 9), when those
+-- rows hold UPDATEs with an old image: their key changes are found by the old image. NULL: none, or
+-- pgtrail.key_move_cuts not there yet.
+CREATE OR REPLACE FUNCTION pgtrail.key_move_cut(tbl regclass) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found bigint;
+BEGIN
+    IF to_regclass('pgtrail.key_move_cuts') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT k.commit_lsn FROM pgtrail.key_move_cuts k JOIN pg_class c ON c.oid = $1
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.changes_table = format(''%I.%I'', n.nspname, c.relname)'
+        INTO found USING tbl;
+    RETURN found;
+END
+$$;
+COMMENT ON FUNCTION pgtrail.key_move_cut(regclass) IS
+    'The last commit_lsn of the changes table written before moved_from existed (their key changes are found by "before"); NULL when none.';
+
 -- `at`, checked against retention: an instant whose history was dropped is an error (the answer
 -- would be wrong); a later one gets a NOTICE that rows whose last change is older are missing.
 CREATE OR REPLACE FUNCTION pgtrail.within_retention(at timestamptz) RETURNS timestamptz

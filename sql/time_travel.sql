@@ -4,7 +4,7 @@
 -- "As of at" means: every change with committed_at <= at, applied in (commit_lsn, ordinal) order.
 -- Rows are told apart by schema, table and primary_key. CREATE, UPDATE and SNAPSHOT (baseline) set the
 -- row to "after" (columns named in "unchanged" keep their previous value); an UPDATE whose "before"
--- holds another key moves the row from that key; DELETE removes it; TRUNCATE removes every row.
+-- holds another key (moved_from, or for changes written before it the key in "before") moves the row from that key; DELETE removes it; TRUNCATE removes every row.
 
 -- (only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
 -- exists, which a managed service's role that owns schema pgtrail may lack)
@@ -12,8 +12,9 @@ DO $$ BEGIN IF to_regnamespace('pgtrail') IS NULL THEN CREATE SCHEMA pgtrail; EN
 
 -- The condition on an UPDATE's "before" that finds the UPDATEs moving a row away from its key, for
 -- a query whose parameters $cols_param, $key_param and $image_param are the key columns, the key and
--- the key's image: containment of the image (indexed by the changes table's _update_before_idx)
--- when one is known, else the key computed from each old image (not indexed).
+-- the key's image: containment of the image (indexed, for the changes written before schema version 9,
+-- by the changes table's _legacy_update_before_idx) when one is known, else the key computed from each
+-- old image (not indexed). pgtrail.moved_away_condition uses it for those changes only.
 CREATE OR REPLACE FUNCTION pgtrail.old_key_condition(
     key_image jsonb, cols_param integer, key_param integer, image_param integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -22,6 +23,28 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 COMMENT ON FUNCTION pgtrail.old_key_condition(jsonb, integer, integer, integer) IS
     'The SQL condition on "before" finding UPDATEs that moved a row away from its key (indexed when the key''s image is known).';
+
+-- The condition finding the UPDATEs that moved a row away from its key, for a query whose parameter
+-- $spellings_param holds the key's spellings (and $cols_param, $key_param, $image_param as above):
+-- moved_from, set by the writer since schema version 9 (indexed by _moved_from_idx), and for the
+-- changes written before (commit_lsn up to pgtrail.key_move_cut) the old image. The cut is a literal
+-- so that the planner can use the partial index _legacy_update_before_idx.
+CREATE OR REPLACE FUNCTION pgtrail.moved_away_condition(
+    key_image jsonb, spellings_param integer, cols_param integer, key_param integer, image_param integer) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cut bigint := pgtrail.key_move_cut(pgtrail.changes_table());
+    moved text := format('moved_from = ANY ($%s)', spellings_param);
+BEGIN
+    IF cut IS NULL THEN
+        RETURN moved;
+    END IF;
+    RETURN format('(%s OR (commit_lsn <= %s AND %s))', moved, cut,
+                  pgtrail.old_key_condition(key_image, cols_param, key_param, image_param));
+END
+$$;
+COMMENT ON FUNCTION pgtrail.moved_away_condition(jsonb, integer, integer, integer, integer) IS
+    'The SQL condition finding UPDATEs that moved a row away from its key: moved_from, and "before" for changes written before it.';
 
 -- The change that last decided row `key`, among changes with committed_at <= at (when at is given)
 -- and ordered before (before_lsn, before_ordinal) (when given). Row gone or never seen: after is NULL.
@@ -59,7 +82,7 @@ BEGIN
                       AND (operation = ''TRUNCATE''
                            OR (operation = ''UPDATE'' AND before IS NOT NULL AND primary_key <> ALL ($3) AND %s))
                     ORDER BY commit_lsn DESC, ordinal DESC LIMIT 1', tbl, cut,
-                   pgtrail.old_key_condition(key_object, 9, 10, 11))
+                   pgtrail.moved_away_condition(key_object, 3, 9, 10, 11))
         INTO ended
         USING names.schema_name, names.table_name, pgtrail.key_spellings(key, cardinality(cols) > 1),
               at, before_lsn, before_ordinal, commit_lsn, ordinal, cols, key, key_object;
@@ -194,15 +217,15 @@ DECLARE
     state jsonb;       -- the row at key k after the previous change; NULL: absent or not known
     previous jsonb;
     old_key text;
-    key_object jsonb;  -- the key as it appears in images, for before @> key_object
+    key_object jsonb;  -- the key as it appears in images, for before @> key_object (changes before moved_from)
     c record;
 BEGIN
     EXECUTE format('SELECT pgtrail.key_object($4, coalesce(after, before)) FROM %s
                     WHERE schema = $1 AND "table" = $2 AND primary_key = ANY ($3)
                       AND coalesce(after, before) IS NOT NULL LIMIT 1', pgtrail.changes_table())
         INTO key_object USING names.schema_name, names.table_name, spellings, cols;
-    -- Each arm of the OR has its index (key; TRUNCATEs; UPDATEs by old image), so the query reads
-    -- this row's changes, not the table's.
+    -- Each arm of the OR has its index (key; TRUNCATEs; moved_from, and the old image of the UPDATEs
+    -- written before moved_from), so the query reads this row's changes, not the table's.
     FOR c IN EXECUTE format($query$
         SELECT id, committed_at, transaction_id, operation, context, primary_key, before, after, unchanged,
                commit_lsn, ordinal
@@ -211,7 +234,7 @@ BEGIN
           AND (primary_key = ANY ($3) OR operation = 'TRUNCATE'
                OR (operation = 'UPDATE' AND before IS NOT NULL AND %s))
         ORDER BY commit_lsn, ordinal
-        $query$, pgtrail.changes_table(), pgtrail.old_key_condition(key_object, 4, 5, 6))
+        $query$, pgtrail.changes_table(), pgtrail.moved_away_condition(key_object, 3, 4, 5, 6))
         USING names.schema_name, names.table_name, spellings, cols, k, key_object
     LOOP
         history.committed_at := c.committed_at;

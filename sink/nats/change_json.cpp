@@ -86,6 +86,10 @@ std::uint32_t ChangeJson::add(std::string &out, const RowChangeEvent &change, st
     append_names(out, change.unchanged);
     out.append(",\"lossy\":");
     append_names(out, change.lossy);
+    out.append(",\"moved_from\":");
+    auto moved_from = render_moved_from(change);
+    if (moved_from) append_json_string(out, *moved_from);
+    else out.append("null");
     out.append("}\n");
     return ordinal;
 }
@@ -95,7 +99,7 @@ std::uint32_t ChangeJson::add(std::string &out, const TruncateEvent &truncate, s
     append_head(out, truncate.lsn, 'T', truncate.schema, truncate.table, queued_at);
     out.append(",\"primary_key\":null,\"before\":null,\"after\":null,\"context\":");
     append_one_line(out, context_);
-    out.append(",\"unchanged\":null,\"lossy\":null}\n");
+    out.append(",\"unchanged\":null,\"lossy\":null,\"moved_from\":null}\n");
     return ordinal;
 }
 

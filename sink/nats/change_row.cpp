@@ -57,6 +57,23 @@ void append_json(std::string &out, ondemand::object &object, std::string_view na
     out.push_back(end);
 }
 
+/// A text field added after the format's first version: absent (a line of an older publisher)
+/// is NULL, as the older writer stored it.
+void append_optional_text(std::string &out, ondemand::object &object, std::string_view name, char end) {
+    ondemand::value value;
+    auto error = object[name].get(value);
+    if (error == simdjson::NO_SUCH_FIELD) {
+        out.append(kNull).push_back(end);
+        return;
+    }
+    check(error, name);
+    if (appended_null(out, value, name, end)) return;
+    std::string_view text;
+    check(value.get_string().get(text), name);
+    append_copy_escaped(out, text);
+    out.push_back(end);
+}
+
 void append_names(std::string &out, ondemand::object &object, std::string_view name, char end) {
     ondemand::value value = field(object, name);
     if (appended_null(out, value, name, end)) return;
@@ -113,7 +130,8 @@ void ChangeRows::append_line(std::string &out, std::string_view line) {
     append_json(out, object, "after", '\t');
     append_json(out, object, "context", '\t');
     append_names(out, object, "unchanged", '\t');
-    append_names(out, object, "lossy", '\n');
+    append_names(out, object, "lossy", '\t');
+    append_optional_text(out, object, "moved_from", '\n');
 }
 
 }  // namespace pgtrail

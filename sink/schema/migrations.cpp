@@ -124,6 +124,48 @@ std::string history_indexes(const TableName &table, const SqlQuoting &quote) {
            " USING gin (before jsonb_path_ops) WHERE operation = 'UPDATE' AND before IS NOT NULL;\n";
 }
 
+/// Version 9: an UPDATE that changed a row's key names the old key in moved_from (filled by the
+/// writer, indexed only where set), replacing version 8's GIN index on every UPDATE's old image,
+/// whose upkeep cost ingest (bench/README.md). The rows written before have no moved_from: their
+/// cut (the table's last commit_lsn, when it holds UPDATEs with an old image) goes to
+/// pgtrail.key_move_cuts, and the GIN index stays for those rows only (when it existed), so the
+/// time travel functions find their key changes as before. The column comes last: ALTER TABLE's
+/// lock, which also blocks reads, is then held only for the empty index's scan.
+std::string moved_from_column(const TableName &table, const SqlQuoting &quote) {
+    std::string name = quoted(table, quote);
+    auto ident = [&](const char *suffix) { return quote.identifier(table.table + suffix); };
+    std::string old_index = quote.literal(quoted(TableName{table.schema, table.table + "_update_before_idx"}, quote));
+    std::string changes_table = resolved_name(table, quote);
+    return "CREATE TABLE IF NOT EXISTS pgtrail.key_move_cuts (\n"
+           "    changes_table  text   PRIMARY KEY,      -- format('%I.%I', schema, name)\n"
+           "    commit_lsn     bigint NOT NULL,         -- changes up to this commit_lsn were written without moved_from\n"
+           "    recorded_at    timestamptz NOT NULL DEFAULT now());\n"
+           "COMMENT ON TABLE pgtrail.key_move_cuts IS " +
+           quote.literal("the changes each changes table held before moved_from (schema version 9): their key changes are "
+                         "found by the old image (before @> key)") + ";\n"
+           "INSERT INTO pgtrail.key_move_cuts (changes_table, commit_lsn)\n"
+           "  SELECT " + changes_table + ", (SELECT max(commit_lsn) FROM " + name + ")\n"
+           "  WHERE EXISTS (SELECT FROM " + name + " WHERE operation = 'UPDATE' AND before IS NOT NULL)\n"
+           "  ON CONFLICT (changes_table) DO NOTHING;\n"
+           "DO $pgtrail$ DECLARE cut bigint; BEGIN\n"
+           "  IF to_regclass(" + old_index + ") IS NOT NULL THEN\n"
+           "    SELECT commit_lsn INTO cut FROM pgtrail.key_move_cuts WHERE changes_table = " + changes_table + ";\n"
+           "    IF cut IS NOT NULL THEN\n"
+           "      EXECUTE format('CREATE INDEX IF NOT EXISTS %s ON %s USING gin (before jsonb_path_ops) "
+           "WHERE operation = ''UPDATE'' AND before IS NOT NULL AND commit_lsn <= %s', " +
+           quote.literal(ident("_legacy_update_before_idx")) + ", " + quote.literal(name) + ", cut);\n"
+           "    END IF;\n"
+           "    EXECUTE 'DROP INDEX ' || " + old_index + ";\n"
+           "  END IF;\n"
+           "END $pgtrail$;\n"
+           "ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS moved_from text;\n"
+           "COMMENT ON COLUMN " + name + ".moved_from IS " +
+           quote.literal("for an UPDATE that changed the row's key: the old key, rendered like primary_key; else NULL "
+                         "(since schema version 9, see docs/FORMAT.md)") + ";\n"
+           "CREATE INDEX IF NOT EXISTS " + ident("_moved_from_idx") + " ON " + name +
+           " (schema, \"table\", moved_from) WHERE moved_from IS NOT NULL;\n";
+}
+
 }  // namespace
 
 namespace {
@@ -219,6 +261,8 @@ std::vector<Migration> migrations_after(int from, const TableName &table, const 
         {6, "create pgtrail.policies (partitioning and retention of each changes table)", policies_table},
         {7, "create table pgtrail.stream_progress (the place of pgtrail write in a NATS stream)", stream_progress_table},
         {8, "create the indexes of row histories (TRUNCATEs; UPDATEs by their old image)", history_indexes},
+        {9, "add column moved_from (the old key of an UPDATE that changed it), indexed instead of every UPDATE's old image",
+         moved_from_column},
     };
     static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion, "one migration per version, in order");
     std::vector<Migration> out;

@@ -16,7 +16,7 @@ namespace pgtrail {
 
 /// The schema version this pgtrail writes. Version 1 is the changes table as pgtrail 0.x
 /// created it before versions were recorded (a table without a record is at version 1).
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 struct Migration {
     int version;       ///< the version the table is at once this migration has run

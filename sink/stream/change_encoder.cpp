@@ -115,6 +115,10 @@ void ChangeEncoder::add(const RowChangeEvent &change, std::string_view queued_at
     out_.push_back('\t');
     if (change.lossy.empty()) out_.append(kNull);
     else append_copy_text_array(out_, change.lossy);
+    out_.push_back('\t');
+    auto moved_from = render_moved_from(change);
+    if (moved_from) append_copy_escaped(out_, *moved_from);
+    else out_.append(kNull);
     out_.push_back('\n');
 }
 
@@ -126,7 +130,8 @@ void ChangeEncoder::add(const TruncateEvent &truncate, std::string_view queued_a
     out_.append(kNull).push_back('\t');
     out_.append(context_).push_back('\t');
     out_.append(kNull).push_back('\t');  // unchanged
-    out_.append(kNull).push_back('\n');  // lossy
+    out_.append(kNull).push_back('\t');  // lossy
+    out_.append(kNull).push_back('\n');  // moved_from
 }
 
 }  // namespace pgtrail

@@ -17,7 +17,7 @@ namespace pgtrail {
 /// The COPY column list matching the rows ChangeEncoder writes.
 inline constexpr const char *kCopyColumns =
     "(commit_lsn, ordinal, position, transaction_id, committed_at, queued_at, operation, database, "
-    "schema, \"table\", primary_key, before, after, context, unchanged, lossy)";
+    "schema, \"table\", primary_key, before, after, context, unchanged, lossy, moved_from)";
 
 class ChangeEncoder {
 public:

@@ -29,7 +29,7 @@ std::string loggable_error(std::string_view sqlstate, std::string_view message);
 /// One text-format COPY row of the changes table (kCopyColumns), fields still COPY-escaped.
 struct CopyRow {
     static constexpr std::size_t kCommitLsn = 0, kOrdinal = 1, kPosition = 2, kOperation = 6, kSchema = 8,
-                                 kTable = 9, kBefore = 11, kAfter = 12, kLossy = 15, kFields = 16;
+                                 kTable = 9, kBefore = 11, kAfter = 12, kLossy = 15, kMovedFrom = 16, kFields = 17;
     std::vector<std::string> fields;
 };
 

@@ -22,4 +22,11 @@ const std::vector<KeyValue> &key_values_of(const RowChangeEvent &change) {
     return change.after_key.empty() ? change.before_key : change.after_key;
 }
 
+std::optional<std::string> render_moved_from(const RowChangeEvent &change) {
+    if (change.op != 'U' || change.before_key.empty() || change.after_key.empty()) return std::nullopt;
+    auto old_key = render_primary_key(change.before_key);
+    if (!old_key || old_key == render_primary_key(change.after_key)) return std::nullopt;
+    return old_key;
+}
+
 }  // namespace pgtrail

@@ -16,4 +16,9 @@ std::optional<std::string> render_primary_key(const std::vector<KeyValue> &value
 /// The key values a change is identified by: the new row's, else the old row's.
 const std::vector<KeyValue> &key_values_of(const RowChangeEvent &change);
 
+/// The moved_from column: for an UPDATE that changed the row's key, the old key rendered like
+/// primary_key; nullopt for every other change, and when the old image lacks a key column
+/// (the move is then not known).
+std::optional<std::string> render_moved_from(const RowChangeEvent &change);
+
 }  // namespace pgtrail

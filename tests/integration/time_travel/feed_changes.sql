@@ -3,9 +3,21 @@
 --   commit_lsn   the B record's lsn (the commit record's start) as a number; ordinal: the change's place in its transaction
 --   committed_at the B record's ts; transaction_id its xid; position the change's own lsn as a number
 --   primary_key  the single key column's text, or the compact JSON array '[v1,v2]' of a composite key's values
+--   moved_from   for an UPDATE that changed the key, the old key rendered the same way; else NULL
 --   context      the content of the latest transactional `_bemi` message before the change, else {}
 -- Plus tt_snapshot(): baseline rows (operation SNAPSHOT) of the given tables, written while nothing else
 -- writes to them, at the slot's current position (what `pgtrail snapshot` will do with an exported snapshot).
+
+-- A key as the sink renders it: the single key column's text, or '[v1,v2]'; NULL without a key or
+-- when the image lacks a key column.
+CREATE OR REPLACE FUNCTION tt_render_key(pk text[], image jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN cardinality(pk) = 0 OR image IS NULL OR NOT image ?& pk THEN NULL
+        WHEN cardinality(pk) = 1 THEN image ->> pk[1]
+        ELSE '[' || (SELECT string_agg((image -> c)::text, ',' ORDER BY n)
+                     FROM unnest(pk) WITH ORDINALITY AS k(c, n)) || ']' END
+$$;
 
 CREATE OR REPLACE PROCEDURE tt_feed_changes(slot name, publication text)
 LANGUAGE plpgsql AS $$
@@ -20,6 +32,8 @@ DECLARE
     pending jsonb[];
     image jsonb;
     pk text[];
+    new_key text;
+    old_key text;
 BEGIN
     FOR r IN SELECT g.data FROM pg_logical_slot_get_changes(slot, NULL, NULL, 'publications', publication)
                  WITH ORDINALITY AS g(lsn, xid, data, n) ORDER BY g.n
@@ -39,12 +53,11 @@ BEGIN
         ELSIF op IN ('I', 'U', 'D', 'T') THEN
             image := CASE WHEN op = 'D' THEN rec -> 'before' ELSE rec -> 'after' END;
             pk := ARRAY(SELECT jsonb_array_elements_text(rec -> 'pk'));
+            new_key := tt_render_key(pk, CASE WHEN op <> 'T' THEN image END);
+            old_key := tt_render_key(pk, CASE WHEN op = 'U' AND jsonb_typeof(rec -> 'before') = 'object' THEN rec -> 'before' END);
             pending := pending || jsonb_build_object(
-                'primary_key', CASE
-                    WHEN op = 'T' OR cardinality(pk) = 0 OR image IS NULL THEN NULL
-                    WHEN cardinality(pk) = 1 THEN image ->> pk[1]
-                    ELSE '[' || (SELECT string_agg((image -> c)::text, ',' ORDER BY n)
-                                 FROM unnest(pk) WITH ORDINALITY AS k(c, n)) || ']' END,
+                'primary_key', new_key,
+                'moved_from', CASE WHEN old_key <> new_key THEN old_key END,
                 'before', rec -> 'before',
                 'after', rec -> 'after',
                 'context', ctx,
@@ -56,14 +69,16 @@ BEGIN
                 'unchanged', rec -> 'unchanged');
         ELSIF op = 'C' THEN
             INSERT INTO changes (primary_key, before, after, context, database, schema, "table", operation,
-                                 committed_at, queued_at, transaction_id, position, commit_lsn, ordinal, unchanged)
+                                 committed_at, queued_at, transaction_id, position, commit_lsn, ordinal, unchanged,
+                                 moved_from)
             SELECT p ->> 'primary_key', nullif(p -> 'before', 'null'), nullif(p -> 'after', 'null'), p -> 'context',
                    current_database(),
                    p ->> 'schema', p ->> 'table', p ->> 'operation', ts, clock_timestamp(), xid,
                    (p ->> 'position')::bigint, commit_lsn,
                    (n - 1)::integer,
                    CASE WHEN p ? 'unchanged' AND jsonb_typeof(p -> 'unchanged') = 'array'
-                        THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'unchanged')) END
+                        THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'unchanged')) END,
+                   p ->> 'moved_from'
             FROM unnest(pending) WITH ORDINALITY AS x(p, n);
             pending := '{}';
         END IF;

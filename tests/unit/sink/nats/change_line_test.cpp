@@ -80,6 +80,40 @@ TEST_CASE("a truncate line turns back into run's COPY row") {
     CHECK(rows == encoder.ready());
 }
 
+TEST_CASE("a key change's line carries moved_from, and turns back into run's COPY row") {
+    RowChangeEvent change = update_event();
+    change.before_key = {KeyValue{"6", "6", false, false}};
+    ChangeEncoder encoder("db");
+    encoder.begin(begin_event());
+    encoder.add(change, "q");
+    ChangeJson json("db");
+    json.begin(begin_event());
+    std::string line;
+    json.add(line, change, "q");
+    CHECK(line.find(R"("moved_from":"6")") != std::string::npos);
+    std::string rows;
+    ChangeRows back;
+    back.append(rows, line);
+    CHECK(rows == encoder.ready());
+    CHECK(rows.substr(rows.size() - 3) == "\t6\n");
+}
+
+TEST_CASE("a line of an older publisher, without moved_from, is written with moved_from NULL") {
+    RowChangeEvent change = update_event();
+    change.before_key = {KeyValue{"6", "6", false, false}};
+    ChangeJson json("db");
+    json.begin(begin_event());
+    std::string line;
+    json.add(line, change, "q");
+    auto at = line.find(R"(,"moved_from":"6")");
+    REQUIRE(at != std::string::npos);
+    line.erase(at, std::string_view(R"(,"moved_from":"6")").size());
+    std::string rows;
+    ChangeRows back;
+    CHECK(back.append(rows, line) == 1);
+    CHECK(rows.substr(rows.size() - 4) == "\t\\N\n");
+}
+
 TEST_CASE("a body that is not change lines is refused") {
     std::string rows;
     ChangeRows back;

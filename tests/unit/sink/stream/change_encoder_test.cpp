@@ -47,7 +47,7 @@ TEST_CASE("rows are final at once and carry the commit record's start LSN") {
     auto rows = split(enc.ready(), '\n');
     REQUIRE(rows.size() == 1);
     auto f = split(rows[0], '\t');
-    REQUIRE(f.size() == 16);
+    REQUIRE(f.size() == 17);
     CHECK(f[0] == "1100");
     CHECK(f[1] == "0");
     CHECK(f[2] == "1010");
@@ -64,6 +64,7 @@ TEST_CASE("rows are final at once and carry the commit record's start LSN") {
     CHECK(f[13] == R"({"user_id":1})");
     CHECK(f[14] == "\\N");
     CHECK(f[15] == "\\N");
+    CHECK(f[16] == "\\N");
     enc.consume_ready();
     CHECK(enc.ready().empty());
 }
@@ -75,7 +76,7 @@ TEST_CASE("the plugin's lossy columns go into the lossy column as a text array")
     r.lossy = {"big", "we\"ird"};
     enc.add(r, "q");
     auto f = split(split(enc.ready(), '\n')[0], '\t');
-    REQUIRE(f.size() == 16);
+    REQUIRE(f.size() == 17);
     CHECK(f[15] == R"({"big","we\\"ird"})");
 }
 
@@ -97,6 +98,27 @@ TEST_CASE("ordinals count changes within the transaction; truncate has no key or
     CHECK(f[6] == "TRUNCATE");
     CHECK(f[10] == "\\N");
     CHECK(f[12] == "\\N");
+    CHECK(f[16] == "\\N");
+}
+
+TEST_CASE("an UPDATE that changed the key names the old key in moved_from; other changes leave it NULL") {
+    ChangeEncoder enc("db");
+    enc.begin(begin_record());
+    RowChangeEvent moved = insert_record(1010);
+    moved.op = 'U';
+    moved.before = R"({"id":7})";
+    moved.before_key = {KeyValue{"7", "7", false, false}};
+    enc.add(moved, "q");
+    RowChangeEvent kept = moved;
+    kept.before_key = kept.after_key;
+    enc.add(kept, "q");
+    auto rows = split(enc.ready(), '\n');
+    REQUIRE(rows.size() == 2);
+    auto f = split(rows[0], '\t');
+    REQUIRE(f.size() == 17);
+    CHECK(f[10] == "1");
+    CHECK(f[16] == "7");
+    CHECK(split(rows[1], '\t')[16] == "\\N");
 }
 
 TEST_CASE("a big transaction streams: rows sent mid-transaction keep their commit_lsn and ordinals go on") {

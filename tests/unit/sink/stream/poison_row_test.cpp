@@ -47,7 +47,7 @@ TEST_CASE("a destination error is logged without its message where that may quot
     CHECK(loggable_error("", "no connection to the server") == "no connection to the server");
 }
 
-TEST_CASE("an encoded row splits into its 16 fields and joins back byte for byte") {
+TEST_CASE("an encoded row splits into its 17 fields and joins back byte for byte") {
     std::string line = encoded_row(R"({"id":1,"doc":{"a":1e140000},"s":"tab\there"})");
     auto row = split_copy_row(line);
     REQUIRE(row);
@@ -55,6 +55,7 @@ TEST_CASE("an encoded row splits into its 16 fields and joins back byte for byte
     CHECK(copy_unescape(row->fields[CopyRow::kTable]) == "j\tx");
     CHECK(row->fields[CopyRow::kPosition] == "1000");
     CHECK(row->fields[CopyRow::kLossy] == "\\N");
+    CHECK(row->fields[CopyRow::kMovedFrom] == "\\N");
     CHECK(copy_unescape(row->fields[CopyRow::kAfter]) == R"({"id":1,"doc":{"a":1e140000},"s":"tab\there"})");
     CHECK(join_copy_row(*row) == line);
     CHECK_FALSE(split_copy_row("a\tb\n"));

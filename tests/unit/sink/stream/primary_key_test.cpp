@@ -34,3 +34,35 @@ TEST_CASE("the new row's key wins, else the old row's") {
     r.after_key = {number("2")};
     CHECK(key_values_of(r)[0].raw == "2");
 }
+
+namespace {
+
+RowChangeEvent update(std::vector<KeyValue> before_key, std::vector<KeyValue> after_key) {
+    RowChangeEvent r;
+    r.op = 'U';
+    r.before_key = std::move(before_key);
+    r.after_key = std::move(after_key);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("moved_from: an UPDATE that changed the key gives the old key, rendered like primary_key") {
+    CHECK(render_moved_from(update({number("1")}, {number("2")})) == "1");
+    CHECK(render_moved_from(update({string(R"("a\"b")", "a\"b")}, {string(R"("c")", "c")})) == "a\"b");
+    CHECK(render_moved_from(update({number("1"), string(R"("x")", "x")}, {number("1"), string(R"("y")", "y")})) ==
+          R"([1,"x"])");
+}
+
+TEST_CASE("moved_from: NULL when the key did not change or the move is not known") {
+    CHECK(!render_moved_from(update({number("1")}, {number("1")})).has_value());
+    CHECK(!render_moved_from(update({number("1"), number("2")}, {number("1"), number("2")})).has_value());
+    CHECK(!render_moved_from(update({}, {number("2")})).has_value());  // no old image, or one lacking a key column
+    CHECK(!render_moved_from(update({KeyValue{"null", "null", false, true}}, {number("2")})).has_value());
+    RowChangeEvent insert = update({number("1")}, {number("2")});
+    insert.op = 'I';
+    CHECK(!render_moved_from(insert).has_value());
+    RowChangeEvent removal = update({number("1")}, {});
+    removal.op = 'D';
+    CHECK(!render_moved_from(removal).has_value());
+}
