@@ -19,7 +19,10 @@ expect_eq "partitioned" "$(q "SELECT relkind FROM pg_class WHERE oid = 'changes'
 expect_eq "default partition" "$(q "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = 'changes_default'::regclass")" DEFAULT
 expect_eq "keys include committed_at" "$(q "SELECT string_agg(pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'changes'::regclass AND contype IN ('p', 'u')")" \
     "UNIQUE (commit_lsn, ordinal, committed_at); PRIMARY KEY (id, committed_at)"
-expect_eq "schema version" "$(q "SELECT version FROM pgtrail.schema_version")" 8
+expect_eq "schema version" "$(q "SELECT version FROM pgtrail.schema_version")" 9
+expect_eq "indexes of row histories on the parent: TRUNCATEs and moved_from, no GIN index on before" \
+    "$(q "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'changes' AND (indexdef LIKE '%TRUNCATE%' OR indexdef LIKE '%moved_from%' OR indexdef LIKE '%(before%')")" \
+    "changes_moved_from_idx,changes_truncate_idx"
 
 echo "--- past partitions with rows, and one row older than all of them"
 run "SELECT pgtrail.create_partitions('changes', 'day', 0, now() - interval '10 days')"
