@@ -22,6 +22,9 @@
 # destination backends of the writers (application_name "pgtrail writer <consumer or slot>").
 # Load averages at each mode's start and end are printed with it: wall-clock rates on a shared
 # machine follow the load, CPU seconds per change much less.
+# After the last mode every destination must hold every change once. The end also prints how many
+# deliveries a writer found missing and fetched again ("never arrived" lines in the pgtrail log);
+# a round that fails keeps its pgtrail and nats-server logs in /tmp/pgtrail-bench-nats-failed.*.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/sink_lib.sh"
@@ -44,7 +47,18 @@ fail() { die "$*"; }
 source "$ROOT/tests/integration/lib/nats.sh"
 NATS_MAX_PAYLOAD=1048576
 PIDS=()
+never_arrived() {  # deliveries a writer found missing and fetched again (sink/nats/pull_consumer.cpp)
+    grep -c 'never arrived' "$WORK/pgtrail.log" 2>/dev/null || true
+}
 finish() {
+    local status=$?
+    # A failed round keeps its logs: pgtrail's (every process of every mode) and the nats-server nodes'.
+    if [ "$status" != 0 ] && [ -f "$WORK/pgtrail.log" ]; then
+        local kept; kept=$(mktemp -d /tmp/pgtrail-bench-nats-failed.XXXXXX)
+        cp "$WORK/pgtrail.log" "$kept/"
+        cp "$WORK"/nats/n*.log "$kept/" 2>/dev/null || true
+        log "failed: logs kept in $kept (\"never arrived\" lines: $(never_arrived))"
+    fi
     log "cleaning up"
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     nats_cleanup
@@ -165,7 +179,8 @@ for r in 1 3; do
     mode_start "reader_r$r"
     mode_process "reader (pgtrail run --nats)" "$SINK_BIN" run --source "$SRC" --slot "reader_r$r" \
         --nats "$NATS_URLS" --nats-stream "bench_r$r" --nats-replicas "$r"
-    wait_until postgres "SELECT confirmed_flush_lsn >= '$END' FROM pg_replication_slots WHERE slot_name = 'reader_r$r'" t
+    # (a count: poll_until reads the value into a text variable, where a boolean becomes "true", not "t")
+    wait_until postgres "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'reader_r$r' AND confirmed_flush_lsn >= '$END'" 1
     mode_end
 done
 # Writers from the R3 stream holding the whole workload.
@@ -218,6 +233,7 @@ echo "NATS JetStream, $(date -u '+%Y-%m-%d %H:%M UTC'), $TOTAL changes ($ROWS ro
 echo "sink $SINK_COMMIT; $(machine_summary)"
 # A slow consumer is a client the server (or nats.c) could not deliver to fast enough.
 echo "nats-server log lines naming a slow consumer: $(cat "$WORK"/nats/n*.log | grep -ci 'slow consumer' || true)"
+echo "writer deliveries that never arrived and were fetched again (\"never arrived\" lines in the pgtrail log): $(never_arrived)"
 python3 - "$WORK/modes.tsv" "$RESULTS" "$TOTAL" <<'PY'
 import csv, re, sys
 modes = [row for row in csv.reader(open(sys.argv[1]), delimiter="\t")]
