@@ -26,4 +26,8 @@ private:
 /// Bytes of a value below which release_pages is not worth a system call.
 inline constexpr std::size_t kReleaseAbove = 4 * 1024 * 1024;
 
+/// A message (or record, row image) larger than this is huge: the buffers it grew past this are
+/// given back after it (libpq's input buffer by a new connection), ordinary ones are reused.
+inline constexpr std::size_t kHugeMessageBytes = 16 * 1024 * 1024;
+
 }  // namespace pgtrail

@@ -93,10 +93,10 @@ void PgoutputDecoder::decode_padded(std::string_view payload, std::uint64_t wal_
 }
 
 void PgoutputDecoder::release_huge_images() {
-    constexpr std::size_t kKeep = 16 * 1024 * 1024;  // ordinary rows reuse what they had
-    if (before_.capacity() > kKeep) std::string().swap(before_);
-    if (after_.capacity() > kKeep) std::string().swap(after_);
-    if (redact_scratch_.capacity() > kKeep) std::string().swap(redact_scratch_);
+    // Ordinary rows reuse what they had.
+    if (before_.capacity() > kHugeMessageBytes) std::string().swap(before_);
+    if (after_.capacity() > kHugeMessageBytes) std::string().swap(after_);
+    if (redact_scratch_.capacity() > kHugeMessageBytes) std::string().swap(redact_scratch_);
 }
 
 void PgoutputDecoder::begin_if_needed(EventHandler &handler) {

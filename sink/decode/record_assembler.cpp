@@ -12,6 +12,7 @@
 #endif
 
 #include "decode/events.h"
+#include "decode/page_release.h"
 
 namespace pgtrail {
 
@@ -20,7 +21,6 @@ namespace {
 constexpr char kMorePiece = '+';
 constexpr char kLastPiece = '=';
 constexpr std::size_t kMaxRecord = std::size_t{1} << 30;   // the plugin never writes more (MaxAllocSize)
-constexpr std::size_t kTrimAbove = std::size_t{16} << 20;  // give back what a huge record took
 
 }  // namespace
 
@@ -59,7 +59,7 @@ void RecordAssembler::append(std::string_view data) {
 }
 
 void RecordAssembler::release() {
-    bool huge = capacity_ > kTrimAbove;
+    bool huge = capacity_ > kHugeMessageBytes;  // give back what a huge record took
     std::free(data_);
     data_ = nullptr;
     size_ = capacity_ = 0;

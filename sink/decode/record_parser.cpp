@@ -1,6 +1,8 @@
 // simdjson On-Demand parsing of the plugin's records: one pass, fields in the order written.
 #include "decode/record_parser.h"
 
+#include "decode/page_release.h"
+
 #include "json_escape.h"
 
 namespace pgtrail {
@@ -109,9 +111,9 @@ const Record &RecordParser::parse_at(const char *json, std::size_t len, std::siz
 }
 
 void RecordParser::release_large_buffers() {
-    constexpr std::size_t kKeep = 16 * 1024 * 1024;  // ordinary records reuse what they had
-    if (buffer_.capacity() > kKeep) std::string().swap(buffer_);
-    if (parser_.capacity() > kKeep) {
+    // Ordinary records reuse what they had.
+    if (buffer_.capacity() > kHugeMessageBytes) std::string().swap(buffer_);
+    if (parser_.capacity() > kHugeMessageBytes) {
         doc_ = ondemand::document();
         parser_ = ondemand::parser();
     }

@@ -90,13 +90,13 @@ std::vector<InMessage> PullConsumer::fetch(int batch, int timeout_ms) {
         check_nats(natsMsg_GetMetaData(&meta, msg), "reading a message's metadata");
         InMessage in;
         in.sequence = meta->Sequence.Stream;
-        // The consumer was made for this session and delivers each message once, in order: a
-        // delivery number skipped is a message lost on the way, which the next session fetches again.
         std::uint64_t delivery = meta->Sequence.Consumer;
         if (test_drops(delivery)) {
             jsMsgMetaData_Destroy(meta);
             continue;
         }
+        // The consumer was made for this session and delivers each message once, in order: a
+        // delivery number skipped is a message lost on the way, which the next session fetches again.
         if (delivery > delivered_ + 1) {
             jsMsgMetaData_Destroy(meta);
             natsMsgList_Destroy(&list);

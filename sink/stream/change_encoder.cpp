@@ -9,7 +9,6 @@ namespace pgtrail {
 namespace {
 
 constexpr std::string_view kNull = "\\N";
-constexpr std::size_t kKeepCapacity = 16 * 1024 * 1024;  // more than this, left by a huge row, is given back
 constexpr std::size_t kImagePiece = 256 * 1024;         // a larger image is escaped and sent in pieces of this size
 
 }  // namespace
@@ -48,8 +47,9 @@ void ChangeEncoder::consume_ready() {
     if (!deferred_.empty()) return;
     out_.clear();
     sent_ = 0;
-    if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
-    if (piece_.capacity() > kKeepCapacity) std::string().swap(piece_);
+    // More than this, left by a huge row, is given back.
+    if (out_.capacity() > kHugeMessageBytes) std::string().swap(out_);
+    if (piece_.capacity() > kHugeMessageBytes) std::string().swap(piece_);
 }
 
 std::size_t ChangeEncoder::pending() const {

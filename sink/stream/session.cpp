@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "decode/page_release.h"
 #include "pg/copy_text.h"
 #include "pg/quote.h"
 #include "json_escape.h"
@@ -158,9 +159,9 @@ asio::awaitable<void> Session::drain() {
 }
 
 void Session::handle_message(std::string_view message) {
-    constexpr std::size_t kInputBufferKeep = 16 * 1024 * 1024;  // what libpq may keep for ordinary messages
     if (auto data = parse_xlogdata(message)) {
-        if (message.size() > std::max(kInputBufferKeep, huge_message_bytes_)) {
+        // libpq may keep what ordinary messages grew its input buffer to; a huge one's is given back.
+        if (message.size() > std::max(kHugeMessageBytes, huge_message_bytes_)) {
             huge_message_bytes_ = message.size();
             huge_message_lsn_ = data->data_start;
         }
