@@ -15,6 +15,9 @@ struct NatsOptions {
     /// (discard new: the reader waits and the slot keeps the changes), never drops old ones.
     std::int64_t max_bytes = 0;
     std::int64_t max_age_s = 0;
+    /// Given on the command line: only then does the reader set them on an existing stream
+    /// (limits an operator set by hand stay otherwise).
+    bool max_bytes_given = false, max_age_given = false;
     std::string consumer = "pgtrail";  ///< --consumer: the writer's durable consumer, and its progress row's key
     std::string subject;               ///< --subject: the writer's filter (default: the whole stream)
     std::size_t fetch_batch = 1024;    ///< messages asked for per pull

@@ -46,15 +46,19 @@ void add_nats_reader_options(CLI::App &command, NatsOptions &nats) {
         ->capture_default_str()->check(CLI::Range(1, 5))->group(kGroup);
     command.add_option("--nats-max-bytes", nats.max_bytes,
                        "Size limit of the stream (e.g. 20GB; 0: none, the servers' JetStream storage bounds it). A full stream refuses new "
-                       "messages (discard new): the reader waits and the slot keeps the changes. Set on the stream at every start")
-        ->capture_default_str()->transform(CLI::AsSizeValue(false))->check(CLI::NonNegativeNumber)->group(kGroup);
+                       "messages (discard new): the reader waits and the slot keeps the changes. Set on the stream when given "
+                       "(a stream's limit is kept when not)")
+        ->capture_default_str()->transform(CLI::AsSizeValue(false))->check(CLI::NonNegativeNumber)->group(kGroup)
+        ->each([&nats](const std::string &) { nats.max_bytes_given = true; });
     command.add_option("--nats-max-age", nats.max_age_s,
                        "Age limit of the stream's messages (e.g. 7d, 12h; 0: none). Older messages are removed whether or not every "
-                       "writer has written them: longer than any writer may be stopped. Set on the stream at every start")
+                       "writer has written them: longer than any writer may be stopped. Set on the stream when given (a stream's "
+                       "limit is kept when not)")
         ->capture_default_str()
         ->transform(CLI::AsNumberWithUnit(std::map<std::string, std::int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
                                           CLI::AsNumberWithUnit::CASE_SENSITIVE))
-        ->check(CLI::NonNegativeNumber)->group(kGroup);
+        ->check(CLI::NonNegativeNumber)->group(kGroup)
+        ->each([&nats](const std::string &) { nats.max_age_given = true; });
 }
 
 void add_nats_writer_options(CLI::App &command, NatsOptions &nats) {

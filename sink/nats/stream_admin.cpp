@@ -69,9 +69,11 @@ std::string age_limit_text(std::int64_t max_age_ns) {
     return "max age " + std::to_string(seconds) + "s";
 }
 
-/// Sets options' limits and discard new on an existing stream; what changed ("" when nothing).
+/// Sets the limits options were given (the others stay as the stream has them) and discard new on an
+/// existing stream; what changed ("" when nothing).
 std::string apply_limits(NatsConnection &nats, const jsStreamInfo &info, const NatsOptions &options, StreamFacts &facts) {
-    std::int64_t max_bytes = max_bytes_of(options), max_age_ns = max_age_ns_of(options);
+    std::int64_t max_bytes = options.max_bytes_given ? max_bytes_of(options) : facts.max_bytes;
+    std::int64_t max_age_ns = options.max_age_given ? max_age_ns_of(options) : facts.max_age_ns;
     std::string changed;
     auto note = [&changed](const std::string &what) { changed += (changed.empty() ? "" : ", ") + what; };
     if (facts.max_bytes != max_bytes) note(size_limit_text(facts.max_bytes) + " -> " + size_limit_text(max_bytes));

@@ -1,7 +1,8 @@
 // The JetStream stream the reader publishes to: created when missing (file storage, the
 // replica count asked for, subjects <stream>.>, the size and age limits asked for with discard
-// new), checked when present (its limits set to the ones asked for), and its last message read
-// back (where a restarted reader resumes: nats/reader_position.h). Blocking calls.
+// new), checked when present (the limits given on the command line set, the others kept; discard
+// new), and its last message read back (where a restarted reader resumes: nats/reader_position.h).
+// Blocking calls.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,7 @@ struct EnsuredStream {
 };
 
 /// Creates the stream when missing; refuses one whose subjects are not <stream>.> (NatsError).
-/// An existing file stream gets options' limits (and discard new); a memory one is left as it is.
+/// An existing file stream gets the limits given in options (and discard new); a memory one is left as it is.
 EnsuredStream ensure_stream(NatsConnection &nats, const NatsOptions &options);
 
 /// "max bytes 1.0 MiB, 40% full, max age 7d, discard new" (or "no size or age limit").

@@ -4,7 +4,7 @@
 # messages (discard new), the reader says the stream is full and what to do, confirms nothing more
 # (the slot keeps the changes), and `check --nats` reports the limit and that the stream is full.
 # Started again with a larger limit, the reader sets it on the stream and publishes the rest: a
-# writer gets every change once. A change larger than the servers' max_payload stops the reader
+# writer gets every change once. Limits set by hand stay unless the reader is given the option. A change larger than the servers' max_payload stops the reader
 # with an error naming its table, key and LSN and the max_payload to set.
 source "$(dirname "$0")/lib.sh"
 start_cluster src --plugin-dir "$PLUGIN_DIR"
@@ -69,6 +69,44 @@ grep -q "warn *nats consumer.*takes pgtrail\.>, not pgtrail\.postgres\.public\.t
     { cat "$WORK/check.out" >&2; fail "check does not compare --subject with the consumer's filter"; }
 no_duplicate_errors
 stop_writer main
+
+# Limits set by hand stay: a reader started without --nats-max-bytes and --nats-max-age changes
+# neither; with --nats-max-age it changes that one only, and logs it.
+restart_reader() {  # restart_reader OPTIONS...: returns once the new reader streams; its log lines in restart.log
+    stop_reader
+    local before; before=$(wc -l <"$WORK/reader.log")
+    start_reader "$@"
+    for _ in $(seq 1 240); do
+        tail -n +"$((before + 1))" "$WORK/reader.log" >"$WORK/restart.log"
+        grep -q "streaming slot pgtrail of database" "$WORK/restart.log" && return 0
+        kill -0 "$READER_PID" 2>/dev/null || break
+        sleep 0.25
+    done
+    cat "$WORK/restart.log" >&2
+    fail "the restarted reader does not stream"
+}
+stop_reader
+nats_request '$JS.API.STREAM.INFO.pgtrail' '' >"$WORK/info.out"
+python3 - "$WORK/info.out" >"$WORK/update.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))["config"]
+config["max_bytes"] = 32 * 1024 * 1024
+config["max_age"] = 86400 * 10**9  # 1d in nanoseconds
+print(json.dumps(config))
+PY
+nats_request '$JS.API.STREAM.UPDATE.pgtrail' "$(cat "$WORK/update.json")" >"$WORK/update.out"
+grep -q '"max_age":86400000000000' "$WORK/update.out" || fail "could not set the limits by hand: $(cat "$WORK/update.out")"
+restart_reader
+grep -q "stream pgtrail: " "$WORK/restart.log" && { cat "$WORK/restart.log" >&2; fail "the reader changed the stream's limits without options"; }
+nats_check --consumer main || true
+grep -q "nats stream limits.*max bytes 32.0 MB, [0-9]*% full, max age 1d, discard new" "$WORK/check.out" ||
+    { cat "$WORK/check.out" >&2; fail "the limits set by hand did not stay"; }
+restart_reader --nats-max-age 2d
+grep -q "stream pgtrail: max age 1d -> max age 2d (" "$WORK/restart.log" || { cat "$WORK/restart.log" >&2; fail "the reader did not log the age limit it set"; }
+grep -q "stream pgtrail: .*max bytes" "$WORK/restart.log" && { cat "$WORK/restart.log" >&2; fail "the reader changed the size limit it was not given"; }
+nats_check --consumer main || true
+grep -q "nats stream limits.*max bytes 32.0 MB, [0-9]*% full, max age 2d, discard new" "$WORK/check.out" ||
+    { cat "$WORK/check.out" >&2; fail "the age limit given was not set, or the size limit not kept"; }
 
 # A change larger than one message (the servers' max_payload is 64 kB here): the reader stops and names it.
 run "INSERT INTO t VALUES (999999, repeat('y', 100000))"
