@@ -39,7 +39,6 @@ struct RunConfig {
     std::size_t max_context_bytes = 1024 * 1024;   ///< larger contexts are stored truncated as {"_raw": ...}
     std::size_t batch_size = 10000;                ///< changes per destination transaction (soft)
     int batch_time_ms = 200;                       ///< oldest uncommitted change (soft)
-    std::size_t catch_up_batch_size = 50000;       ///< changes per destination transaction while batches fill (soft)
     int status_interval_s = 10;                    ///< standby status updates at least this often
     int stats_interval_s = 60;                     ///< batch statistics in the log
     int max_backoff_s = 30;                        ///< reconnect delay cap

@@ -114,10 +114,6 @@ void add_timing_options(CLI::App &run, RunConfig &c) {
     run.add_option("--batch-size", c.batch_size, "Commit the destination after about this many changes")->capture_default_str()->check(CLI::PositiveNumber);
     run.add_option("--batch-time-ms", c.batch_time_ms, "Commit the destination when the oldest uncommitted change is this old")
         ->capture_default_str()->check(CLI::PositiveNumber);
-    run.add_option("--catch-up-batch-size", c.catch_up_batch_size,
-                   "While behind (the last batch filled to --batch-size with changes still arriving): commit after about this many "
-                   "changes, or after at least a second; --batch-size or less turns it off")
-        ->capture_default_str()->check(CLI::PositiveNumber);
     run.add_option("--status-interval", c.status_interval_s, "Seconds between standby status updates at most")->capture_default_str()->check(CLI::Range(1, 3600));
     run.add_option("--stats-interval", c.stats_interval_s, "Seconds between batch statistics in the log")->capture_default_str()->check(CLI::Range(1, 86400));
     run.add_option("--receive-timeout", c.receive_timeout_s,

@@ -133,9 +133,8 @@ asio::awaitable<void> Session::stream() {
     for (;;) {
         co_await drain();
         if (stop_.requested) break;
-        // Nothing more to read now: commit what is complete rather than wait (latency), unless
-        // catching up, where a pause is likelier a slower source than the end of the backlog.
-        if (!in_xact_ && batch_xacts_ > 0 && (!catching_up_ || batch_due())) co_await commit_batch();
+        // Nothing more to read now: commit what is complete rather than wait (latency).
+        if (!in_xact_ && batch_xacts_ > 0) co_await commit_batch();
         co_await reconnect_if_input_buffer_grew();
         log_stats(false);
         if (stop_.requested) break;
@@ -287,17 +286,8 @@ void Session::on_keepalive(std::uint64_t wal_end, bool reply_requested) {
 }
 
 bool Session::batch_due() const {
-    return batch_changes_ >= batch_size_limit() || Clock::now() - batch_started_ >= batch_age_limit();
-}
-
-std::size_t Session::batch_size_limit() const {
-    return catching_up_ ? std::max(config_.batch_size, config_.catch_up_batch_size) : config_.batch_size;
-}
-
-std::chrono::milliseconds Session::batch_age_limit() const {
-    constexpr std::chrono::milliseconds kCatchUpAge{1000};
-    std::chrono::milliseconds age{config_.batch_time_ms};
-    return catching_up_ && config_.catch_up_batch_size > config_.batch_size ? std::max(age, kCatchUpAge) : age;
+    return batch_changes_ >= config_.batch_size ||
+           Clock::now() - batch_started_ >= std::chrono::milliseconds(config_.batch_time_ms);
 }
 
 asio::awaitable<void> Session::send_ready() {
@@ -332,9 +322,6 @@ asio::awaitable<void> Session::commit_batch() {
     log::debug("committed " + std::to_string(batch_changes_) + " changes of " + std::to_string(batch_xacts_) +
                " transactions up to " + lsn_text(committed_lsn_));
     stats_batches_++;
-    // Changes fill batches faster than they are written: fewer, bigger transactions cost the
-    // destination less per change (bench/README.md 2b) while the backlog lasts.
-    catching_up_ = batch_changes_ >= config_.batch_size;
     batch_xacts_ = 0;
     batch_changes_ = 0;
     batch_max_change_lsn_ = 0;

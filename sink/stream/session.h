@@ -89,9 +89,6 @@ private:
     void count_change(char op);
     void on_keepalive(std::uint64_t wal_end, bool reply_requested);
     bool batch_due() const;
-    /// The batch in progress closes at its size and age; while catching up, bigger and longer.
-    std::size_t batch_size_limit() const;
-    std::chrono::milliseconds batch_age_limit() const;
     asio::awaitable<void> send_ready();
     asio::awaitable<void> commit_batch();
     /// A write failed: when for its data, the next session replays the batch change by change, and
@@ -136,7 +133,6 @@ private:
 
     // The open batch.
     std::uint64_t batch_xacts_ = 0;     ///< source transactions with rows in it
-    bool catching_up_ = false;          ///< the last batch filled up while changes kept arriving
     std::uint64_t batch_changes_ = 0;
     std::uint64_t batch_last_lsn_ = 0;
     std::uint64_t batch_max_change_lsn_ = 0;  ///< the last change's LSN in the batch (a refused batch ends after it)

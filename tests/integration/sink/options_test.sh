@@ -12,7 +12,7 @@ CONNECTIONS="--source --destination"
 SSH="--ssh-host --ssh-known-hosts --ssh-identity --ssh-binary"
 TRACKING="--slot --plugin --failover --publication --include-tables --exclude-tables --changes-table"
 LOGGING="--log-level --log-format"
-STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms --catch-up-batch-size
+STREAMING="--exclude-origins --context-prefixes --max-context-bytes --batch-size --batch-time-ms
            --status-interval --stats-interval --receive-timeout --max-backoff"
 SERVICE="--metrics-listen --metrics-max-connections --metrics-request-timeout --heartbeat-interval --monitor-interval --retained-wal-warn --stall-timeout"
 POLICIES="--redact --redact-hash --redact-key-file"
