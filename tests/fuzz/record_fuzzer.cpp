@@ -20,7 +20,12 @@
 
 namespace {
 
-constexpr std::size_t kCopyFields = 16;
+constexpr std::size_t count_fields(std::string_view columns) {
+    std::size_t fields = 1;
+    for (char c : columns) fields += c == ',';
+    return fields;
+}
+constexpr std::size_t kCopyFields = count_fields(pgtrail::kCopyColumns);
 
 [[noreturn]] void violated(const char *what, std::string_view detail) {
     std::fprintf(stderr, "invariant violated: %s: %.*s\n", what, static_cast<int>(std::min<std::size_t>(detail.size(), 300)),

@@ -13,9 +13,13 @@ NATS_MAX_PAYLOAD=${NATS_MAX_PAYLOAD:-65536}   # small, so that big transactions 
 NATS_PIDS=() NATS_CLIENT_PORTS=() NATS_HTTP_PORTS=() NATS_ROUTE_PORTS=()
 
 nats_free_port() {
-    local port
+    # Below the kernel's ephemeral range: a port in it can be taken by an outgoing connection (the
+    # nodes' own routes) between this check and the node's bind.
+    local port low
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    [ "$low" -gt 12000 ] || low=61000
     for _ in $(seq 1 200); do
-        port=$(( 20000 + RANDOM % 40000 ))
+        port=$(( 10000 + RANDOM % (low - 10000) ))
         [ "$port" = 4222 ] && continue
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
