@@ -138,8 +138,8 @@ void plan_destination_role(SetupContext &c) {
     plan_destination_grants(c, role, exists);
 }
 
-/// The bookkeeping tables the read functions consult (retention, the erasure log).
-const char *const kReadTables[] = {"pgtrail.policies", "pgtrail.erasures", "pgtrail.erased_changes"};
+/// The bookkeeping tables the read functions consult (retention, the erasure log, the key-move cut).
+const char *const kReadTables[] = {"pgtrail.policies", "pgtrail.erasures", "pgtrail.erased_changes", "pgtrail.key_move_cuts"};
 
 /// Reading only: the changes table, the tables the functions consult, the functions; every
 /// session read-only by default, so even a grant given later by mistake does not let it write.
