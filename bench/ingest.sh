@@ -4,8 +4,12 @@
 # indexes), beside the physical limit (a raw COPY of the same rows into an empty
 # changes table) and pg_recvlogical + wal2json v2 writing a file, in one run.
 #
-#   bash bench/ingest.sh [--scale F] [--plugin pgtrail|pgoutput] [--table-publication] [--keep] [-- pgtrail run options]
+#   bash bench/ingest.sh [--scale F] [--plugin pgtrail|pgoutput] [--table-publication] [--small-pages] [--keep] [-- pgtrail run options]
 #
+# The server runs on huge pages (huge_pages = on; the script reserves them, as root, and gives
+# them back), as PostgreSQL's documentation advises for a server of this size. --small-pages: 4 kB
+# pages instead, where the sink's fresh writer backend pays a page fault for every shared buffer
+# its batches land on (bench/README.md 2b, "Huge pages").
 # --table-publication: bench_pub lists the workload's tables instead of FOR ALL TABLES, so it leaves
 # out the changes table the sink writes (in pgoutput mode the walsender then skips the sink's own rows).
 # Options after `--` go to both sink runs (e.g. `-- --batch-size 50000 --batch-time-ms 1000`).
@@ -30,14 +34,16 @@ SCALE=1
 PLUGIN=pgtrail
 SINK_EXTRA_ARGS=()
 TABLE_PUBLICATION=0
+HUGE_PAGES=on
 while [ $# -gt 0 ]; do
     case $1 in
         --scale) SCALE=$2; shift 2 ;;
         --plugin) PLUGIN=$2; shift 2 ;;
         --table-publication) TABLE_PUBLICATION=1; shift ;;
+        --small-pages) HUGE_PAGES=off; shift ;;
         --keep) export BENCH_KEEP=1; shift ;;
         --) shift; SINK_EXTRA_ARGS=("$@"); break ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -63,9 +69,11 @@ main() {
     build_plugin
     build_sink
     rm -rf "$WORK"; mkdir -p "$WORK"; chmod 777 "$WORK"
+    [ "$HUGE_PAGES" = off ] || reserve_huge_pages 600
+    trap 'release_huge_pages' EXIT
     start_cluster "$BUILD_DIR/cluster-ingest" --set "autovacuum = on" --set "max_wal_size = 4GB" \
-        --set "shared_buffers = 512MB"
-    trap 'stop_sink; stop_cluster' EXIT
+        --set "shared_buffers = 512MB" --set "huge_pages = $HUGE_PAGES"
+    trap 'stop_sink; stop_cluster; release_huge_pages' EXIT
     q -f "$BENCH_DIR/sql/decode_setup.sql"
     q -f "$BENCH_DIR/sql/standard_schema.sql"
     q -c "CREATE TABLE bench_marker (id int PRIMARY KEY)"
@@ -86,6 +94,7 @@ main() {
     wait_for "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrail' AND active" 1 60
     wait_for "SELECT count(*) FROM pg_tables WHERE tablename = 'changes'" 1 60
     log "workload: $inserts inserts, $updates updates, $deletes deletes"
+    q -c "CHECKPOINT"
     local w0 w1
     w0=$(now_epoch)
     q -v inserts="$inserts" -v updates="$updates" -v deletes="$deletes" -f "$BENCH_DIR/sql/standard_workload.sql"
@@ -103,6 +112,9 @@ main() {
 
     log "sink, backlog: pgtrail run on a slot holding the whole workload"
     av_backlog=$(autovacuum_runs)
+    # Every timed part starts with clean shared buffers, as the raw COPY does: else the backlog's
+    # writer would spend its time writing out the streaming run's dirty pages (perf: mdwrite).
+    q -c "CHECKPOINT"
     local b0 b1
     b0=$(now_epoch)
     start_sink "$WORK/sink-backlog.log" "${SINK_PLUGIN_ARGS[@]}" --slot bench_backlog --changes-table changes_backlog "${SINK_EXTRA_ARGS[@]}"
@@ -158,8 +170,8 @@ SQL
     copy=$(awk -v s="$copy_seconds" 'BEGIN { printf "%.3f", s }')
     echo "## End-to-end ingest, sink decoding with $PLUGIN, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT"
-    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ "$PLUGIN" = pgtrail ] || echo " --plugin $PLUGIN")$([ "$TABLE_PUBLICATION" = 0 ] || echo " --table-publication")$([ ${#SINK_EXTRA_ARGS[@]} = 0 ] || echo " -- ${SINK_EXTRA_ARGS[*]}"); $changes changes (standard workload); the workload itself took ${workload} s"
+    echo "Machine: $(machine_summary); load average: $(cut -d' ' -f1-3 /proc/loadavg); sink: $SINK_COMMIT; shared memory on $([ "$HUGE_PAGES" = on ] && echo "2 MB huge pages" || echo "4 kB pages")"
+    echo "Command: bash bench/ingest.sh$([ "$SCALE" = 1 ] || echo " --scale $SCALE")$([ "$PLUGIN" = pgtrail ] || echo " --plugin $PLUGIN")$([ "$TABLE_PUBLICATION" = 0 ] || echo " --table-publication")$([ "$HUGE_PAGES" = on ] || echo " --small-pages")$([ ${#SINK_EXTRA_ARGS[@]} = 0 ] || echo " -- ${SINK_EXTRA_ARGS[*]}"); $changes changes (standard workload); the workload itself took ${workload} s"
     echo
     echo "| pipeline | seconds | changes/s | vs COPY |"
     echo "|---|---:|---:|---:|"

@@ -25,6 +25,27 @@ build_plugin() {
     [ -f "$PLUGIN_BUILD/pgtrail.so" ] || die "no $PLUGIN_BUILD/pgtrail.so after the build"
 }
 
+# Reserves enough 2 MB huge pages for MB of shared memory (as root; the old count comes back with
+# release_huge_pages). A server on 4 kB pages makes each new backend fault in every shared buffer
+# it touches: the sink's writer, a fresh connection landing its batches on buffer after buffer,
+# paid that and a one-COPY baseline did not (bench/README.md 2b, "Huge pages").
+HUGE_PAGES_BEFORE=""
+reserve_huge_pages() {
+    local want=$(( $1 / 2 + 64 )) have
+    have=$(awk '/^HugePages_Total/ { print $2 }' /proc/meminfo)
+    [ "${have:-0}" -ge "$want" ] && return 0
+    HUGE_PAGES_BEFORE=$have
+    echo 1 >/proc/sys/vm/compact_memory 2>/dev/null || true  # free 2 MB runs out of the page cache
+    echo "$want" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    have=$(awk '/^HugePages_Total/ { print $2 }' /proc/meminfo)
+    [ "${have:-0}" -ge "$want" ] || die "could not reserve $want huge pages (have ${have:-0}; needs root and free memory); run with --small-pages"
+}
+release_huge_pages() {
+    [ -n "$HUGE_PAGES_BEFORE" ] || return 0
+    echo "$HUGE_PAGES_BEFORE" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    HUGE_PAGES_BEFORE=""
+}
+
 # Starts a cluster in $1 (removed on exit unless BENCH_KEEP=1); extra args go to pg-cluster.sh.
 # Sets PGHOST/PGPORT/PGUSER/PGDATABASE for psql.
 start_cluster() {
