@@ -126,8 +126,8 @@ COMMENT ON FUNCTION pgtrail.rewind_tables(timestamptz, regclass[]) IS
     'The tables a rewind to `at` writes: the given ones, or every table changed since (error if one is gone).';
 
 -- How deep a table sits in the foreign keys among `tables`: 0 for one referencing none of them, else
--- one more than the deepest it references (capped, for cycles). Rows are deleted deepest first and
--- inserted shallowest first, so a cascade never removes a row a later statement expects.
+-- one more than the deepest it references (capped, for cycles). Rows are deleted and updated deepest
+-- first and inserted shallowest first, so a cascade never removes a row a later statement expects.
 CREATE OR REPLACE FUNCTION pgtrail.foreign_key_depth(tables regclass[])
 RETURNS TABLE (rel regclass, depth integer)
 LANGUAGE sql STABLE AS $$
@@ -147,7 +147,8 @@ COMMENT ON FUNCTION pgtrail.foreign_key_depth(regclass[]) IS
 -- The statements that return one table's rows changed after `at` to their state at `at`: the net effect
 -- of undoing those changes newest first, one statement per row that differs (DELETE of a row created
 -- since, UPDATE of the columns that differ, INSERT of a row deleted since; a key change is the DELETE
--- of the new key and the INSERT of the old one). `phase` orders them: 1 DELETE, 2 UPDATE, 3 INSERT.
+-- of the new key and the INSERT of the old one). `phase`: 1 DELETE, 2 UPDATE, 3 INSERT (rewind_steps
+-- orders them).
 -- Rows are matched by key against the table as it is now. Errors when a row's state at `at` is not known
 -- (no baseline) or was erased.
 CREATE OR REPLACE FUNCTION pgtrail.rewind_plan(at timestamptz, rel regclass)
@@ -229,7 +230,11 @@ RETURNS TABLE (statement text, expected_rows integer)
 LANGUAGE sql STABLE AS $$
     SELECT p.statement, p.expected_rows
     FROM pgtrail.foreign_key_depth(tables) AS d, LATERAL pgtrail.rewind_plan(at, d.rel) AS p
-    ORDER BY p.phase, CASE WHEN p.phase = 1 THEN -d.depth ELSE d.depth END, d.rel::text, p.key
+    -- Deletes and updates deepest table first, inserts shallowest first. A child's update comes before
+    -- its parents' deletes: an ON DELETE CASCADE would otherwise remove a child moved under a parent
+    -- created since, before the update that moves it back. Within a table, deletes precede updates
+    -- (an update may restore a unique value a deleted row holds now).
+    ORDER BY p.phase = 3, CASE WHEN p.phase = 3 THEN d.depth ELSE -d.depth END, d.rel::text, p.phase, p.key
 $$;
 COMMENT ON FUNCTION pgtrail.rewind_steps(timestamptz, regclass[]) IS
     'The statements of a rewind to `at`, in order, each with the row count it must touch.';

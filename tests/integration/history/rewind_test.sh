@@ -140,7 +140,19 @@ psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -c "DO \$\$ DECLARE r regclass; probl
     END LOOP; END \$\$" || fail "--tables rewound the wrong tables"
 caught_up
 
-# 5. An instant before the baseline; an erased row; bad input.
+# 5. A child moved under a parent created since, foreign key live: the child's UPDATE back must come
+# before the parent's DELETE, whose ON DELETE CASCADE would otherwise remove the child first.
+run "INSERT INTO rw_parent VALUES (-100, 'stays'); INSERT INTO rw_child VALUES (-101, -100, 1)"
+caught_up
+run "CALL tt_capture(9100, NULL)"
+run "INSERT INTO rw_parent VALUES (-102, 'new since'); UPDATE rw_child SET parent_id = -102, v = 2 WHERE id = -101"
+caught_up
+"$PGTRAIL" rewind --source "$CONN" --to "$(at 9100)" >"$WORK/cascade.sql" 2>"$WORK/cascade.err" || { cat "$WORK/cascade.err"; fail "rewind past a child moved under a new parent"; }
+check_step 9100 "rewind past a child moved under a new parent"
+grep -n "rw_" "$WORK/cascade.sql"
+caught_up
+
+# 6. An instant before the baseline; an erased row; bad input.
 expect_rewind_refused "begins after it (its baseline was taken at" --to "$(q "SELECT min(committed_at) - interval '1 hour' FROM changes")"
 k=$(q "SELECT primary_key FROM changes WHERE \"table\" = 'tt_toast' AND operation = 'CREATE' AND committed_at > '$(at 0)' LIMIT 1")
 if [ -n "$k" ]; then
