@@ -40,10 +40,15 @@ copy_plugins() {
 
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Below the kernel's ephemeral range: a port in it can be taken by an outgoing connection between
+# the check and the bind, or while a test has the server stopped for a restart on the same port.
 pick_port() {
-    local port
+    local port low span
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    span=$(( low > 11000 ? low - 10000 : 20000 ))
     for _ in $(seq 1 200); do
-        port=$(( 20000 + RANDOM % 40000 ))
+        port=$(( 10000 + RANDOM % span ))
+        [ "$port" = 4222 ] && continue  # the system NATS service's port
         if port_is_free "$port"; then echo "$port"; return; fi
     done
     die "no free TCP port found"
